@@ -1,0 +1,61 @@
+"""Connection Rituals: small daily connection rituals for a couple, driven by the home."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .engine import RitualEngine
+from .services import async_setup_services
+from .storage import RitualsStore
+
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TODO,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+type ConnectionRitualsConfigEntry = ConfigEntry[RitualEngine]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whatever entries exist."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> bool:
+    """Start the couple's ritual engine and its entities."""
+    engine = RitualEngine(hass, entry)
+    await engine.async_start()
+    entry.runtime_data = engine
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Rituals (subentries) and options change through the update listener: reload.
+    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
+    return True
+
+
+async def _async_reload_on_update(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> bool:
+    """Stop the engine and unload the entities."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_stop()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> None:
+    """Delete the couple's stored history when the entry is deleted."""
+    await RitualsStore(hass, entry.entry_id).async_remove()

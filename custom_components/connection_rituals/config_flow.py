@@ -1,0 +1,469 @@
+"""Config flow for Connection Rituals: the couple, its options, and rituals as subentries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import selector
+import voluptuous as vol
+
+from .const import (
+    CONF_ACTIVE_DAYS,
+    CONF_ACTIVE_END,
+    CONF_ACTIVE_START,
+    CONF_APART_HOURS,
+    CONF_COMPLETION,
+    CONF_DAY_BOUNDARY,
+    CONF_DEVICES_A,
+    CONF_DEVICES_B,
+    CONF_GRACE_DAYS,
+    CONF_HIDE_STREAKS,
+    CONF_KIND,
+    CONF_MIN_AWAY_MINUTES,
+    CONF_NAME,
+    CONF_NOTIFY_A,
+    CONF_NOTIFY_B,
+    CONF_PARTNER_A,
+    CONF_PARTNER_B,
+    CONF_PHONE_A,
+    CONF_PHONE_B,
+    CONF_PRESENCE,
+    CONF_PROMPT_MODE,
+    CONF_PROMPT_TEXT,
+    CONF_PROMPTED,
+    CONF_SKIPS_PER_WEEK,
+    CONF_TRIGGER_ENTITY,
+    CONF_TRIGGER_STATE,
+    CONF_TRIGGER_TIME,
+    CONF_TRIGGER_TYPE,
+    CONF_WINDOW_MINUTES,
+    DEFAULT_DAY_BOUNDARY,
+    DEFAULT_GRACE_DAYS,
+    DEFAULT_SKIPS_PER_WEEK,
+    DOMAIN,
+    KIND_DEFAULTS,
+    SCHEDULED_KINDS,
+    SUBENTRY_TYPE_RITUAL,
+    Completion,
+    Prompted,
+    PromptMode,
+    RitualKind,
+    TriggerType,
+)
+from .core.schedule import WEEKDAYS, PresenceCondition
+
+NOTIFY_DOMAIN = "notify"
+
+# Default ritual names per kind (the user renames them freely).
+DEFAULT_NAMES: dict[RitualKind, str] = {
+    RitualKind.REUNION: "Reunion",
+    RitualKind.DEPARTURE: "Departure",
+    RitualKind.MORNING: "Good morning",
+    RitualKind.BEDTIME: "Bedtime appreciation",
+    RitualKind.APART: "Thinking of you",
+    RitualKind.CUSTOM: "Our ritual",
+}
+
+
+def couple_unique_id(person_a: str, person_b: str) -> str:
+    """The same couple in either order has one unique id."""
+    return "|".join(sorted((person_a, person_b)))
+
+
+def _notify_services(hass: HomeAssistant) -> list[str]:
+    return sorted(
+        f"{NOTIFY_DOMAIN}.{name}"
+        for name in hass.services.async_services_for_domain(NOTIFY_DOMAIN)
+        if name not in {"send_message", "persistent_notification"}
+    )
+
+
+def _couple_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+    notify_selector = selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=_notify_services(hass),
+            custom_value=True,
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )
+    phone_selector = selector.DeviceSelector(
+        selector.DeviceSelectorConfig(integration="mobile_app")
+    )
+    devices_selector = selector.EntitySelector(
+        selector.EntitySelectorConfig(domain=["binary_sensor", "media_player"], multiple=True)
+    )
+    person_selector = selector.EntitySelector(selector.EntitySelectorConfig(domain="person"))
+
+    def optional(key: str) -> vol.Optional:
+        if key in defaults and defaults[key] not in (None, "", []):
+            return vol.Optional(key, description={"suggested_value": defaults[key]})
+        return vol.Optional(key)
+
+    def required(key: str) -> vol.Required:
+        if key in defaults:
+            return vol.Required(key, default=defaults[key])
+        return vol.Required(key)
+
+    return vol.Schema(
+        {
+            required(CONF_PARTNER_A): person_selector,
+            optional(CONF_PHONE_A): phone_selector,
+            optional(CONF_NOTIFY_A): notify_selector,
+            optional(CONF_DEVICES_A): devices_selector,
+            required(CONF_PARTNER_B): person_selector,
+            optional(CONF_PHONE_B): phone_selector,
+            optional(CONF_NOTIFY_B): notify_selector,
+            optional(CONF_DEVICES_B): devices_selector,
+            vol.Required(
+                CONF_DAY_BOUNDARY, default=defaults.get(CONF_DAY_BOUNDARY, DEFAULT_DAY_BOUNDARY)
+            ): selector.TimeSelector(),
+        }
+    )
+
+
+def _validate_couple(hass: HomeAssistant, user_input: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key in (CONF_PARTNER_A, CONF_PARTNER_B):
+        if hass.states.get(user_input[key]) is None:
+            errors[key] = "person_not_found"
+    if user_input[CONF_PARTNER_A] == user_input[CONF_PARTNER_B]:
+        errors[CONF_PARTNER_B] = "same_person"
+    for key in (CONF_NOTIFY_A, CONF_NOTIFY_B):
+        target = user_input.get(key)
+        if not target:
+            continue
+        domain, _, service = str(target).partition(".")
+        if domain != NOTIFY_DOMAIN or not hass.services.has_service(NOTIFY_DOMAIN, service):
+            errors[key] = "notify_not_found"
+    return errors
+
+
+def _clean_couple(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop empty optional values so stored data stays tidy."""
+    return {key: value for key, value in user_input.items() if value not in (None, "", [])}
+
+
+class ConnectionRitualsConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a couple."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Pick the two partners, their phones and the day boundary."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _validate_couple(self.hass, user_input)
+            if not errors:
+                await self.async_set_unique_id(
+                    couple_unique_id(user_input[CONF_PARTNER_A], user_input[CONF_PARTNER_B])
+                )
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=self._title(user_input), data=_clean_couple(user_input)
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _couple_schema(self.hass, {}), user_input or {}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the couple's setup; the entry reloads through its update listener."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _validate_couple(self.hass, user_input)
+            if not errors:
+                unique_id = couple_unique_id(user_input[CONF_PARTNER_A], user_input[CONF_PARTNER_B])
+                await self.async_set_unique_id(unique_id)
+                if unique_id != entry.unique_id:
+                    self._abort_if_unique_id_configured()
+                return self.async_update_and_abort(
+                    entry,
+                    title=self._title(user_input),
+                    unique_id=unique_id,
+                    data=_clean_couple(user_input),
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_couple_schema(self.hass, user_input or dict(entry.data)),
+            errors=errors,
+        )
+
+    def _title(self, user_input: Mapping[str, Any]) -> str:
+        names = []
+        for key in (CONF_PARTNER_A, CONF_PARTNER_B):
+            state = self.hass.states.get(user_input[key])
+            names.append(state.name if state else user_input[key])
+        return " & ".join(names)
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Allowances and streak display."""
+        return ConnectionRitualsOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Rituals are subentries of the couple."""
+        return {SUBENTRY_TYPE_RITUAL: RitualSubentryFlow}
+
+
+class ConnectionRitualsOptionsFlow(OptionsFlow):
+    """Grace days, skip allowance and the pressure-free option."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_GRACE_DAYS, default=options.get(CONF_GRACE_DAYS, DEFAULT_GRACE_DAYS)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=7, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_SKIPS_PER_WEEK,
+                    default=options.get(CONF_SKIPS_PER_WEEK, DEFAULT_SKIPS_PER_WEEK),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=7, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_HIDE_STREAKS, default=options.get(CONF_HIDE_STREAKS, False)
+                ): selector.BooleanSelector(),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def _select(options: list[str], key: str, multiple: bool = False) -> selector.SelectSelector:
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=options,
+            translation_key=key,
+            multiple=multiple,
+            mode=selector.SelectSelectorMode.DROPDOWN
+            if not multiple
+            else selector.SelectSelectorMode.LIST,
+        )
+    )
+
+
+def _minutes(minimum: int, maximum: int) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=1,
+            mode=selector.NumberSelectorMode.BOX,
+            unit_of_measurement="min",
+        )
+    )
+
+
+def ritual_defaults(kind: RitualKind) -> dict[str, Any]:
+    """A complete ritual configuration of a kind with good defaults."""
+    defaults: dict[str, Any] = {
+        CONF_NAME: DEFAULT_NAMES[kind],
+        CONF_KIND: kind,
+        CONF_ACTIVE_DAYS: list(WEEKDAYS),
+        CONF_PROMPT_MODE: PromptMode.SURPRISE,
+    }
+    if kind in SCHEDULED_KINDS:
+        defaults[CONF_TRIGGER_TYPE] = TriggerType.TIME
+    if kind is RitualKind.CUSTOM:
+        defaults[CONF_PRESENCE] = PresenceCondition.BOTH_HOME
+    defaults.update(KIND_DEFAULTS[kind])
+    return defaults
+
+
+def _ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
+    """The fields that matter for a kind, pre-filled with `values`."""
+
+    def req(key: str) -> vol.Required:
+        return vol.Required(key, default=values[key]) if key in values else vol.Required(key)
+
+    def opt(key: str) -> vol.Optional:
+        if values.get(key) not in (None, ""):
+            return vol.Optional(key, description={"suggested_value": values[key]})
+        return vol.Optional(key)
+
+    fields: dict[vol.Marker, Any] = {req(CONF_NAME): selector.TextSelector()}
+    if kind in SCHEDULED_KINDS:
+        fields[req(CONF_TRIGGER_TYPE)] = _select([t.value for t in TriggerType], CONF_TRIGGER_TYPE)
+        fields[opt(CONF_TRIGGER_TIME)] = selector.TimeSelector()
+        fields[opt(CONF_TRIGGER_ENTITY)] = selector.EntitySelector()
+        fields[opt(CONF_TRIGGER_STATE)] = selector.TextSelector()
+    if kind is RitualKind.CUSTOM:
+        fields[req(CONF_PRESENCE)] = _select([p.value for p in PresenceCondition], CONF_PRESENCE)
+    if kind is RitualKind.APART:
+        fields[req(CONF_APART_HOURS)] = selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=0.5,
+                max=24,
+                step=0.5,
+                mode=selector.NumberSelectorMode.BOX,
+                unit_of_measurement="h",
+            )
+        )
+    else:
+        fields[req(CONF_WINDOW_MINUTES)] = _minutes(1, 720)
+    if kind in (RitualKind.REUNION, RitualKind.DEPARTURE):
+        fields[req(CONF_MIN_AWAY_MINUTES)] = _minutes(0, 720)
+    fields[req(CONF_ACTIVE_DAYS)] = _select(list(WEEKDAYS), CONF_ACTIVE_DAYS, multiple=True)
+    fields[req(CONF_ACTIVE_START)] = selector.TimeSelector()
+    fields[req(CONF_ACTIVE_END)] = selector.TimeSelector()
+    fields[req(CONF_PROMPTED)] = _select([p.value for p in Prompted], CONF_PROMPTED)
+    if kind is RitualKind.BEDTIME:
+        fields[req(CONF_COMPLETION)] = _select([c.value for c in Completion], CONF_COMPLETION)
+    fields[req(CONF_PROMPT_MODE)] = _select([m.value for m in PromptMode], CONF_PROMPT_MODE)
+    fields[opt(CONF_PROMPT_TEXT)] = selector.TextSelector(
+        selector.TextSelectorConfig(multiline=True)
+    )
+    return vol.Schema(fields)
+
+
+class RitualSubentryFlow(ConfigSubentryFlow):
+    """Add or change one ritual."""
+
+    _kind: RitualKind
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Start from a kind."""
+        if user_input is not None:
+            self._kind = RitualKind(user_input[CONF_KIND])
+            return await self.async_step_ritual()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_KIND, default=RitualKind.REUNION.value): _select(
+                        [k.value for k in RitualKind], CONF_KIND
+                    )
+                }
+            ),
+        )
+
+    async def async_step_ritual(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Tune a new ritual."""
+        errors: dict[str, str] = {}
+        values = ritual_defaults(self._kind)
+        if user_input is not None:
+            values.update(user_input)
+            errors = self._validate(values, exclude_subentry=None)
+            if not errors:
+                data = _clean_ritual(values)
+                return self.async_create_entry(title=data[CONF_NAME], data=data)
+        return self.async_show_form(
+            step_id="ritual",
+            data_schema=_ritual_schema(self._kind, values),
+            errors=errors,
+            description_placeholders={"kind": self._kind.value},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change an existing ritual; its kind stays."""
+        subentry = self._get_reconfigure_subentry()
+        kind = RitualKind(subentry.data[CONF_KIND])
+        values = {**ritual_defaults(kind), **subentry.data}
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            # Optional fields left empty in the form are absent from user_input.
+            for key in (
+                CONF_TRIGGER_TIME,
+                CONF_TRIGGER_ENTITY,
+                CONF_TRIGGER_STATE,
+                CONF_PROMPT_TEXT,
+            ):
+                values.pop(key, None)
+            values.update(user_input)
+            errors = self._validate(values, exclude_subentry=subentry.subentry_id)
+            if not errors:
+                data = _clean_ritual(values)
+                return self.async_update_and_abort(
+                    self._get_entry(), subentry, title=data[CONF_NAME], data=data
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_ritual_schema(kind, values),
+            errors=errors,
+            description_placeholders={"kind": kind.value},
+        )
+
+    def _validate(self, values: Mapping[str, Any], exclude_subentry: str | None) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        kind = RitualKind(values[CONF_KIND])
+        name = str(values.get(CONF_NAME, "")).strip()
+        if not name:
+            errors[CONF_NAME] = "name_required"
+        elif any(
+            sub.data.get(CONF_NAME, "").strip().casefold() == name.casefold()
+            for sub in self._get_entry().subentries.values()
+            if sub.subentry_type == SUBENTRY_TYPE_RITUAL and sub.subentry_id != exclude_subentry
+        ):
+            errors[CONF_NAME] = "name_exists"
+        if kind in SCHEDULED_KINDS:
+            if values.get(CONF_TRIGGER_TYPE) == TriggerType.STATE:
+                entity_id = values.get(CONF_TRIGGER_ENTITY)
+                if not entity_id:
+                    errors[CONF_TRIGGER_ENTITY] = "trigger_entity_required"
+                elif self.hass.states.get(entity_id) is None:
+                    errors[CONF_TRIGGER_ENTITY] = "entity_not_found"
+                if not str(values.get(CONF_TRIGGER_STATE) or "").strip():
+                    errors[CONF_TRIGGER_STATE] = "trigger_state_required"
+            elif not values.get(CONF_TRIGGER_TIME):
+                errors[CONF_TRIGGER_TIME] = "trigger_time_required"
+        if not values.get(CONF_ACTIVE_DAYS):
+            errors[CONF_ACTIVE_DAYS] = "no_active_days"
+        if (
+            values.get(CONF_PROMPT_MODE) == PromptMode.OWN
+            and not str(values.get(CONF_PROMPT_TEXT) or "").strip()
+        ):
+            errors[CONF_PROMPT_TEXT] = "prompt_text_required"
+        return errors
+
+
+def _clean_ritual(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalise a ritual's data: plain types, trimmed text, no empty optionals."""
+    data: dict[str, Any] = {}
+    for key, value in values.items():
+        if value in (None, "", []):
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES):
+            value = int(value)
+        elif key == CONF_APART_HOURS:
+            value = float(value)
+        elif key == CONF_ACTIVE_DAYS:
+            value = [day for day in WEEKDAYS if day in value]
+        data[key] = str(value) if isinstance(value, str) else value
+    return data

@@ -1,0 +1,742 @@
+"""The ritual engine: turns home events into ritual occurrences and keeps their history.
+
+Thin Home Assistant glue around the domain core: it listens to the partners'
+`person` entities, the rituals' trigger entities and "device in use" entities,
+runs window timers, and persists everything in one debounced `Store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+import logging
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_state_change_event,
+    async_track_time_change,
+)
+from homeassistant.helpers.start import async_at_started
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_DAY_BOUNDARY,
+    CONF_DEVICES_A,
+    CONF_DEVICES_B,
+    CONF_GRACE_DAYS,
+    CONF_PARTNER_A,
+    CONF_PARTNER_B,
+    CONF_SKIPS_PER_WEEK,
+    DEFAULT_DAY_BOUNDARY,
+    DEFAULT_GRACE_DAYS,
+    DEFAULT_SKIPS_PER_WEEK,
+    EVENT_CONNECTION_RITUALS,
+    HISTORY_DAYS,
+    PARTNER_A,
+    PARTNER_B,
+    PARTNERS,
+    SUBENTRY_TYPE_RITUAL,
+    Completion,
+    Prompted,
+    RitualEventType,
+    RitualKind,
+    TriggerType,
+)
+from .core.schedule import (
+    HOME,
+    are_apart,
+    arrival_counts,
+    is_active_day,
+    is_away,
+    next_time_trigger,
+    presence_holds,
+    ritual_day,
+)
+from .core.streaks import (
+    DayRecord,
+    StreakRules,
+    StreakStats,
+    compute_stats,
+    couple_history,
+    milestone_reached,
+    prune_history,
+)
+from .models import Occurrence, RitualConfig, RitualState, parse_time
+from .storage import RitualsStore
+
+if TYPE_CHECKING:
+    from . import ConnectionRitualsConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+# media_player / binary_sensor states that mean a screen is in use.
+IN_USE_STATES = frozenset({"on", "playing"})
+UNSETTLED = frozenset({STATE_UNKNOWN, STATE_UNAVAILABLE})
+
+type RitualEventListener = Callable[[RitualEventType, dict[str, Any]], None]
+
+
+@dataclass(slots=True)
+class Ritual:
+    """A configured ritual with its persisted state and derived statistics."""
+
+    config: RitualConfig
+    state: RitualState
+    stats: StreakStats = field(default_factory=StreakStats)
+    end_timer: CALLBACK_TYPE | None = None
+    apart_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the ritual window is open."""
+        return self.state.occurrence is not None
+
+
+class RitualEngine:
+    """Runs every ritual of one couple (one config entry)."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> None:
+        """Prepare the engine; `async_start` loads state and begins listening."""
+        self.hass = hass
+        self.entry = entry
+        self.persons: dict[str, str] = {
+            PARTNER_A: entry.data[CONF_PARTNER_A],
+            PARTNER_B: entry.data[CONF_PARTNER_B],
+        }
+        self.in_use_entities: dict[str, str] = {}
+        for partner, key in ((PARTNER_A, CONF_DEVICES_A), (PARTNER_B, CONF_DEVICES_B)):
+            for entity_id in entry.data.get(key, []):
+                self.in_use_entities[entity_id] = partner
+        self.boundary = parse_time(entry.data.get(CONF_DAY_BOUNDARY), DEFAULT_DAY_BOUNDARY)
+        self.rules = StreakRules(
+            grace_days_per_week=int(entry.options.get(CONF_GRACE_DAYS, DEFAULT_GRACE_DAYS)),
+            skips_per_week=int(entry.options.get(CONF_SKIPS_PER_WEEK, DEFAULT_SKIPS_PER_WEEK)),
+        )
+        self.store = RitualsStore(hass, entry.entry_id)
+        self.rituals: dict[str, Ritual] = {}
+        self.vacation = False
+        self.away_since: dict[str, datetime] = {}
+        self.apart_since: datetime | None = None
+        self.connection_stats = StreakStats()
+        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._event_listeners: dict[str, list[RitualEventListener]] = {}
+        self._unsubs: list[CALLBACK_TYPE] = []
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def async_start(self) -> None:
+        """Load persisted state, reconcile it with now, and start listening."""
+        stored = await self.store.async_load_state()
+        self.vacation = stored.vacation
+        self.away_since = dict(stored.away_since)
+        self.apart_since = stored.apart_since
+        for subentry in self.entry.subentries.values():
+            if subentry.subentry_type != SUBENTRY_TYPE_RITUAL:
+                continue
+            config = RitualConfig.from_subentry(subentry.subentry_id, subentry.data)
+            state = stored.rituals.get(subentry.subentry_id) or RitualState()
+            self.rituals[subentry.subentry_id] = Ritual(config=config, state=state)
+
+        now = dt_util.utcnow()
+        today = self.today(now)
+        for ritual in self.rituals.values():
+            ritual.state.history, ritual.state.baseline = prune_history(
+                ritual.state.history, today, HISTORY_DAYS, self.rules, ritual.state.baseline
+            )
+            self._resume_occurrence(ritual, now)
+        self._recompute_all(today)
+
+        self._setup_schedule_listeners()
+        self._unsubs.append(async_at_started(self.hass, self._async_on_started))
+
+    async def async_stop(self) -> None:
+        """Stop listening and flush state to disk."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        for ritual in self.rituals.values():
+            self._cancel_timers(ritual)
+        await self.store.async_flush(self._snapshot)
+
+    @callback
+    def _async_on_started(self, hass: HomeAssistant) -> None:
+        """Presence listening starts once Home Assistant runs: start-up is no arrival."""
+        self._unsubs.append(
+            async_track_state_change_event(
+                hass, list(self.persons.values()), self._async_person_changed
+            )
+        )
+        if self.in_use_entities:
+            self._unsubs.append(
+                async_track_state_change_event(
+                    hass, list(self.in_use_entities), self._async_device_changed
+                )
+            )
+        self._refresh_apart(dt_util.utcnow())
+
+    def _setup_schedule_listeners(self) -> None:
+        """Time and entity triggers, plus the day boundary."""
+        state_triggers: dict[str, list[Ritual]] = {}
+        for ritual in self.rituals.values():
+            config = ritual.config
+            if config.trigger_type is TriggerType.TIME and config.trigger_time is not None:
+                at = config.trigger_time
+                self._unsubs.append(
+                    async_track_time_change(
+                        self.hass,
+                        self._time_trigger_callback(ritual),
+                        hour=at.hour,
+                        minute=at.minute,
+                        second=at.second,
+                    )
+                )
+            elif config.trigger_type is TriggerType.STATE and config.trigger_entity:
+                state_triggers.setdefault(config.trigger_entity, []).append(ritual)
+            elif config.kind is RitualKind.APART:
+                # An apart stretch that matured outside active hours starts here.
+                start = config.window.start
+                self._unsubs.append(
+                    async_track_time_change(
+                        self.hass,
+                        self._apart_check_callback(ritual),
+                        hour=start.hour,
+                        minute=start.minute,
+                        second=start.second,
+                    )
+                )
+        if state_triggers:
+
+            @callback
+            def _state_trigger(event: Event[EventStateChangedData]) -> None:
+                old, new = event.data["old_state"], event.data["new_state"]
+                if old is None or new is None or old.state in UNSETTLED:
+                    return
+                for ritual in state_triggers.get(event.data["entity_id"], []):
+                    if new.state == ritual.config.trigger_state != old.state:
+                        self.attempt_start(ritual)
+
+            self._unsubs.append(
+                async_track_state_change_event(self.hass, list(state_triggers), _state_trigger)
+            )
+        self._unsubs.append(
+            async_track_time_change(
+                self.hass,
+                self._async_day_boundary,
+                hour=self.boundary.hour,
+                minute=self.boundary.minute,
+                second=self.boundary.second,
+            )
+        )
+
+    def _time_trigger_callback(self, ritual: Ritual) -> Callable[[datetime], None]:
+        @callback
+        def _fire(now: datetime) -> None:
+            self.attempt_start(ritual)
+            self._notify(None)  # the next-ritual time moved on
+
+        return _fire
+
+    def _apart_check_callback(self, ritual: Ritual) -> Callable[[datetime], None]:
+        @callback
+        def _check(now: datetime) -> None:
+            self._maybe_start_apart(ritual, dt_util.utcnow())
+
+        return _check
+
+    # ------------------------------------------------------------------ queries
+
+    def local_now(self) -> datetime:
+        """Local time in Home Assistant's configured zone (read at call time)."""
+        return dt_util.now()
+
+    def today(self, now: datetime | None = None) -> date:
+        """The current ritual day."""
+        return ritual_day(dt_util.as_local(now or dt_util.utcnow()), self.boundary)
+
+    def partner_state(self, partner: str) -> str:
+        """The partner's person state, or unknown."""
+        state = self.hass.states.get(self.persons[partner])
+        return state.state if state else STATE_UNKNOWN
+
+    def partner_name(self, partner: str) -> str:
+        """The partner's display name."""
+        state = self.hass.states.get(self.persons[partner])
+        return state.name if state else self.persons[partner]
+
+    def partner_for_person(self, entity_id: str) -> str | None:
+        """Which partner a person entity is."""
+        for partner, person in self.persons.items():
+            if person == entity_id:
+                return partner
+        return None
+
+    def next_ritual(self) -> tuple[datetime, Ritual] | None:
+        """The next time-triggered ritual start (local time) among enabled rituals."""
+        if self.vacation:
+            return None
+        now = self.local_now()
+        upcoming: list[tuple[datetime, Ritual]] = []
+        for ritual in self.rituals.values():
+            config = ritual.config
+            if not ritual.state.enabled or config.trigger_time is None:
+                continue
+            moment = next_time_trigger(now, config.trigger_time, config.window, self.boundary)
+            if moment is not None:
+                upcoming.append((moment, ritual))
+        return min(upcoming, key=lambda item: item[0]) if upcoming else None
+
+    def todays_rituals(self) -> list[Ritual]:
+        """Enabled rituals active on today's ritual day."""
+        today = self.today()
+        return [
+            ritual
+            for ritual in self.rituals.values()
+            if ritual.state.enabled and is_active_day(today, ritual.config.window.active_days)
+        ]
+
+    # --------------------------------------------------------------- listeners
+
+    @callback
+    def async_add_listener(self, ritual_id: str | None, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` when a ritual (or, for None, anything) changes."""
+        self._listeners.setdefault(ritual_id, []).append(update)
+
+        @callback
+        def _remove() -> None:
+            self._listeners[ritual_id].remove(update)
+
+        return _remove
+
+    @callback
+    def async_add_event_listener(
+        self, ritual_id: str, listener: RitualEventListener
+    ) -> CALLBACK_TYPE:
+        """Call `listener(type, data)` for each happening of a ritual."""
+        self._event_listeners.setdefault(ritual_id, []).append(listener)
+
+        @callback
+        def _remove() -> None:
+            self._event_listeners[ritual_id].remove(listener)
+
+        return _remove
+
+    def _notify(self, ritual_id: str | None) -> None:
+        if ritual_id is not None:
+            for update in list(self._listeners.get(ritual_id, [])):
+                update()
+        for update in list(self._listeners.get(None, [])):
+            update()
+
+    def _emit(
+        self,
+        ritual: Ritual,
+        event_type: RitualEventType,
+        partner: str | None = None,
+        **extra: Any,
+    ) -> None:
+        """Tell the event entity and the bus what happened."""
+        occurrence = ritual.state.occurrence
+        data: dict[str, Any] = {
+            "ritual_id": ritual.config.ritual_id,
+            "ritual_name": ritual.config.name,
+            "kind": ritual.config.kind.value,
+            "partner": self.persons[partner] if partner else None,
+            "streak": ritual.stats.current,
+            "occurrence_id": occurrence.occurrence_id if occurrence else None,
+            **extra,
+        }
+        for listener in list(self._event_listeners.get(ritual.config.ritual_id, [])):
+            listener(event_type, data)
+        self.hass.bus.async_fire(
+            EVENT_CONNECTION_RITUALS,
+            {"type": event_type.value, "entry_id": self.entry.entry_id, **data},
+        )
+
+    # ---------------------------------------------------------------- presence
+
+    @callback
+    def _async_person_changed(self, event: Event[EventStateChangedData]) -> None:
+        partner = self.partner_for_person(event.data["entity_id"])
+        old, new = event.data["old_state"], event.data["new_state"]
+        if partner is None or new is None:
+            return
+        now = dt_util.utcnow()
+        self._track_absence(partner, old, new, now)
+        if old is not None and old.state not in UNSETTLED and new.state not in UNSETTLED:
+            if new.state == HOME and is_away(old.state):
+                self._on_arrival(partner, now)
+            elif old.state == HOME and is_away(new.state):
+                self._on_departure(partner)
+        self._refresh_apart(now)
+        self._save()
+
+    def _track_absence(self, partner: str, old: State | None, new: State, now: datetime) -> None:
+        """Remember since when a partner is away, across restarts."""
+        if new.state == HOME:
+            return  # cleared after the arrival check
+        if is_away(new.state) and partner not in self.away_since:
+            since = now if old is not None and old.state == HOME else new.last_changed
+            self.away_since[partner] = since
+
+    def _on_arrival(self, partner: str, now: datetime) -> None:
+        since = self.away_since.pop(partner, None)
+        away_for = now - since if since else None
+        other = PARTNER_B if partner == PARTNER_A else PARTNER_A
+        for ritual in self.rituals.values():
+            if ritual.config.kind is not RitualKind.REUNION:
+                continue
+            if not arrival_counts(away_for, ritual.config.min_away):
+                _LOGGER.debug("Arrival after %s away is too short for a reunion", away_for)
+                continue
+            if self.partner_state(other) == HOME:
+                self.attempt_start(ritual, actor=partner)
+
+    def _on_departure(self, partner: str) -> None:
+        other = PARTNER_B if partner == PARTNER_A else PARTNER_A
+        for ritual in self.rituals.values():
+            if ritual.config.kind is RitualKind.DEPARTURE and self.partner_state(other) == HOME:
+                self.attempt_start(ritual, actor=partner)
+
+    def _refresh_apart(self, now: datetime) -> None:
+        """Track the apart stretch and end apart occurrences at reunion."""
+        apart = are_apart(self.partner_state(PARTNER_A), self.partner_state(PARTNER_B))
+        if apart and self.apart_since is None:
+            self.apart_since = now
+        elif not apart:
+            self.apart_since = None
+        for ritual in self.rituals.values():
+            if ritual.config.kind is not RitualKind.APART:
+                continue
+            if not apart:
+                if ritual.apart_timer:
+                    ritual.apart_timer()
+                    ritual.apart_timer = None
+                if ritual.state.occurrence is not None:
+                    self._finish(ritual, completed=False)
+                continue
+            if ritual.apart_timer is None and ritual.state.occurrence is None:
+                assert self.apart_since is not None
+                due = self.apart_since + ritual.config.apart_for
+                if due <= now:
+                    self._maybe_start_apart(ritual, now)
+                else:
+                    ritual.apart_timer = async_track_point_in_utc_time(
+                        self.hass, self._apart_due_callback(ritual), due
+                    )
+
+    def _apart_due_callback(self, ritual: Ritual) -> Callable[[datetime], None]:
+        @callback
+        def _due(now: datetime) -> None:
+            ritual.apart_timer = None
+            self._maybe_start_apart(ritual, dt_util.utcnow())
+
+        return _due
+
+    def _maybe_start_apart(self, ritual: Ritual, now: datetime) -> None:
+        if self.apart_since is None or now - self.apart_since < ritual.config.apart_for:
+            return
+        self.attempt_start(ritual)
+
+    # ------------------------------------------------------------- device use
+
+    @callback
+    def _async_device_changed(self, event: Event[EventStateChangedData]) -> None:
+        old, new = event.data["old_state"], event.data["new_state"]
+        if new is None or new.state not in IN_USE_STATES:
+            return
+        if old is not None and old.state in IN_USE_STATES:
+            return
+        partner = self.in_use_entities.get(event.data["entity_id"])
+        for ritual in self.rituals.values():
+            occurrence = ritual.state.occurrence
+            if ritual.config.kind is not RitualKind.REUNION or occurrence is None:
+                continue
+            occurrence.device_use = {
+                "partner": partner or "",
+                "entity_id": event.data["entity_id"],
+                "at": dt_util.utcnow().isoformat(),
+            }
+            self._finish(ritual, completed=False, partner=partner)
+
+    # -------------------------------------------------------------- occurrences
+
+    def attempt_start(
+        self, ritual: Ritual, actor: str | None = None, manual: bool = False
+    ) -> Occurrence | None:
+        """Start an occurrence if the ritual's conditions hold (always, when manual)."""
+        if ritual.state.occurrence is not None:
+            return None
+        now = dt_util.utcnow()
+        local = dt_util.as_local(now)
+        day = ritual_day(local, self.boundary)
+        record = ritual.state.history.get(day, DayRecord())
+        config = ritual.config
+        if not manual:
+            if not config.window.allows(local, self.boundary):
+                return None
+            if not presence_holds(
+                config.presence, self.partner_state(PARTNER_A), self.partner_state(PARTNER_B)
+            ):
+                return None  # no opportunity: a neutral day
+            if config.once_per_day and (record.started or record.skipped or record.completed):
+                return None
+            if not ritual.state.enabled or self.vacation:
+                self._record(ritual, day, paused=1)
+                self._notify(config.ritual_id)
+                return None
+        window = timedelta(minutes=config.window_minutes) if config.window_minutes else None
+        occurrence = Occurrence(
+            occurrence_id=uuid4().hex[:12],
+            day=day,
+            started_at=now,
+            ends_at=now + window if window else None,
+            actor=actor,
+            manual=manual,
+        )
+        ritual.state.occurrence = occurrence
+        self._record(ritual, day, started=1)
+        self._schedule_end(ritual)
+        self._emit(ritual, RitualEventType.STARTED, actor)
+        self._notify(config.ritual_id)
+        return occurrence
+
+    def prompted_partners(self, ritual: Ritual, occurrence: Occurrence) -> list[str]:
+        """Who gets the prompt, by the ritual's rule (alternate rotates fairly)."""
+        rule = ritual.config.prompted
+        actor = occurrence.actor
+        if rule is Prompted.ACTOR and actor:
+            return [actor]
+        if rule is Prompted.AT_HOME:
+            at_home = [p for p in PARTNERS if self.partner_state(p) == HOME and p != actor]
+            return at_home or list(PARTNERS)
+        if rule is Prompted.ALTERNATE:
+            return [PARTNERS[ritual.state.rotation % 2]]
+        return list(PARTNERS)
+
+    def complete(self, ritual: Ritual, partner: str | None = None) -> None:
+        """Done: completes the open occurrence, or records today's completion."""
+        occurrence = ritual.state.occurrence
+        if occurrence is None:
+            self._record(ritual, self.today(), completed=1)
+            self._after_completion(ritual, partner)
+            self._save()
+            return
+        if partner and partner not in occurrence.completed_by:
+            occurrence.completed_by.append(partner)
+        if (
+            ritual.config.completion is Completion.EACH
+            and partner is not None
+            and set(occurrence.completed_by) != set(PARTNERS)
+        ):
+            self._notify(ritual.config.ritual_id)
+            self._save()
+            return  # waiting for the other partner
+        self._finish(ritual, completed=True, partner=partner)
+
+    def snooze(self, ritual: Ritual, minutes: float, partner: str | None = None) -> None:
+        """Push the prompt (and the window's end) back."""
+        occurrence = ritual.state.occurrence
+        if occurrence is None:
+            return
+        now = dt_util.utcnow()
+        delay = timedelta(minutes=minutes)
+        occurrence.snoozed_until = now + delay
+        if occurrence.ends_at is not None:
+            occurrence.ends_at = max(occurrence.ends_at, now) + delay
+            self._schedule_end(ritual)
+        self._emit(ritual, RitualEventType.SNOOZED, partner, snoozed_until=now + delay)
+        self._notify(ritual.config.ritual_id)
+        self._save()
+
+    def skip(self, ritual: Ritual, partner: str | None = None) -> None:
+        """The couple chose to skip: the open occurrence, or today's ritual."""
+        occurrence = ritual.state.occurrence
+        day = occurrence.day if occurrence else self.today()
+        if occurrence is not None:
+            self._cancel_timers(ritual)
+        self._record(ritual, day, skipped=1)
+        self._emit(ritual, RitualEventType.SKIPPED, partner)
+        ritual.state.occurrence = None
+        self._notify(ritual.config.ritual_id)
+        self._save()
+
+    def set_enabled(self, ritual: Ritual, enabled: bool) -> None:
+        """Turn a ritual on or off; turning it off ends its open window."""
+        ritual.state.enabled = enabled
+        if not enabled and ritual.state.occurrence is not None:
+            self._cancel_timers(ritual)
+            ritual.state.occurrence = None
+        self._notify(ritual.config.ritual_id)
+        self._save()
+
+    def set_vacation(self, on: bool) -> None:
+        """Vacation mode: every day is paused (neutral)."""
+        self.vacation = on
+        self._notify(None)
+        self._save()
+
+    def reset(self, ritual: Ritual) -> None:
+        """Forget a ritual's history (admin)."""
+        self._cancel_timers(ritual)
+        enabled, rotation = ritual.state.enabled, ritual.state.rotation
+        ritual.state = RitualState(enabled=enabled, rotation=rotation)
+        self._recompute(ritual, self.today())
+        self._notify(ritual.config.ritual_id)
+        self._save()
+
+    def _finish(self, ritual: Ritual, completed: bool, partner: str | None = None) -> None:
+        occurrence = ritual.state.occurrence
+        if occurrence is None:
+            return
+        self._cancel_timers(ritual)
+        if completed:
+            self._record(ritual, occurrence.day, completed=1)
+            self._after_completion(ritual, partner)
+        else:
+            self._record(ritual, occurrence.day, missed=1)
+            extra = {"device_use": occurrence.device_use} if occurrence.device_use else {}
+            self._emit(ritual, RitualEventType.MISSED, partner, **extra)
+        if ritual.config.prompted is Prompted.ALTERNATE:
+            ritual.state.rotation += 1
+        ritual.state.occurrence = None
+        self._notify(ritual.config.ritual_id)
+        self._save()
+
+    def _after_completion(self, ritual: Ritual, partner: str | None) -> None:
+        before = ritual.stats.current
+        ritual.state.last_completed = dt_util.utcnow()
+        self._recompute(ritual, self.today())
+        self._emit(ritual, RitualEventType.COMPLETED, partner)
+        milestone = milestone_reached(before, ritual.stats.current)
+        if milestone is not None:
+            self._emit(ritual, RitualEventType.STREAK_MILESTONE, partner, milestone=milestone)
+        if ritual.state.occurrence is None:
+            self._notify(ritual.config.ritual_id)
+
+    def _record(self, ritual: Ritual, day: date, **counts: int) -> None:
+        history = ritual.state.history
+        history[day] = history.get(day, DayRecord()).add(**counts)
+        self._recompute(ritual, self.today())
+
+    # ------------------------------------------------------------------ timers
+
+    def _schedule_end(self, ritual: Ritual) -> None:
+        if ritual.end_timer:
+            ritual.end_timer()
+            ritual.end_timer = None
+        occurrence = ritual.state.occurrence
+        if occurrence is None or occurrence.ends_at is None:
+            return
+
+        @callback
+        def _window_closed(now: datetime) -> None:
+            ritual.end_timer = None
+            self._on_window_closed(ritual)
+
+        ritual.end_timer = async_track_point_in_utc_time(
+            self.hass, _window_closed, occurrence.ends_at
+        )
+
+    def _on_window_closed(self, ritual: Ritual) -> None:
+        # A reunion's device-free window that ran out undisturbed is a success.
+        self._finish(ritual, completed=ritual.config.kind is RitualKind.REUNION)
+
+    def _cancel_timers(self, ritual: Ritual) -> None:
+        if ritual.end_timer:
+            ritual.end_timer()
+            ritual.end_timer = None
+        if ritual.apart_timer:
+            ritual.apart_timer()
+            ritual.apart_timer = None
+
+    def _resume_occurrence(self, ritual: Ritual, now: datetime) -> None:
+        """After a restart: resume an open window, or close one that expired meanwhile."""
+        occurrence = ritual.state.occurrence
+        if occurrence is None:
+            return
+        if occurrence.ends_at is None:
+            # Open-ended (apart): it cannot outlive its ritual day.
+            if occurrence.day < self.today(now):
+                self._finish(ritual, completed=False)
+            return
+        if occurrence.ends_at <= now:
+            self._on_window_closed(ritual)
+        else:
+            self._schedule_end(ritual)
+
+    @callback
+    def _async_day_boundary(self, now: datetime) -> None:
+        """A new ritual day: close open-ended occurrences of the old one, refresh figures."""
+        today = self.today()
+        for ritual in self.rituals.values():
+            occurrence = ritual.state.occurrence
+            if occurrence and occurrence.ends_at is None and occurrence.day < today:
+                self._finish(ritual, completed=False)
+        self._recompute_all(today)
+        for ritual_id in self.rituals:
+            self._notify(ritual_id)
+        self._save()
+
+    # ---------------------------------------------------------------- figures
+
+    def _recompute(self, ritual: Ritual, today: date) -> None:
+        ritual.stats = compute_stats(ritual.state.history, today, self.rules, ritual.state.baseline)
+        self._recompute_couple(today)
+
+    def _recompute_all(self, today: date) -> None:
+        for ritual in self.rituals.values():
+            ritual.stats = compute_stats(
+                ritual.state.history, today, self.rules, ritual.state.baseline
+            )
+        self._recompute_couple(today)
+
+    def _recompute_couple(self, today: date) -> None:
+        self.connection_stats = compute_stats(
+            couple_history(r.state.history for r in self.rituals.values()), today, self.rules
+        )
+
+    # ------------------------------------------------------------------ storage
+
+    def _save(self) -> None:
+        self.store.async_delay_save(self._snapshot)
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "couple": {
+                "vacation": self.vacation,
+                "away_since": {p: t.isoformat() for p, t in self.away_since.items()},
+                "apart_since": self.apart_since.isoformat() if self.apart_since else None,
+            },
+            "rituals": {rid: r.state.as_dict() for rid, r in self.rituals.items()},
+        }
+
+    def export(self, ritual: Ritual) -> dict[str, Any]:
+        """A ritual's history and figures as plain data."""
+        stats = ritual.stats
+        return {
+            "ritual": ritual.config.name,
+            "kind": ritual.config.kind.value,
+            "streak": stats.current,
+            "best_streak": stats.best,
+            "completions": stats.completions,
+            "completion_rate": stats.completion_rate,
+            "last_completed": (
+                ritual.state.last_completed.isoformat() if ritual.state.last_completed else None
+            ),
+            "history": [
+                {"day": day.isoformat(), "outcome": record.outcome.value, **record.as_dict()}
+                for day, record in sorted(ritual.state.history.items())
+            ],
+        }

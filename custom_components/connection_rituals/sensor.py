@@ -1,0 +1,158 @@
+"""Sensors: streaks, completions and rates per ritual; the couple's connection streak."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import ConnectionRitualsConfigEntry
+from .const import CONF_HIDE_STREAKS
+from .engine import Ritual, RitualEngine
+from .entity import CoupleEntity, RitualEntity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class RitualSensorDescription(SensorEntityDescription):
+    """A ritual sensor and how to read its value."""
+
+    value_fn: Callable[[Ritual], float | int | datetime | None]
+    is_streak: bool = False
+
+
+RITUAL_SENSORS: tuple[RitualSensorDescription, ...] = (
+    RitualSensorDescription(
+        key="streak",
+        translation_key="streak",
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda ritual: ritual.stats.current,
+        is_streak=True,
+    ),
+    RitualSensorDescription(
+        key="best_streak",
+        translation_key="best_streak",
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda ritual: ritual.stats.best,
+        is_streak=True,
+    ),
+    RitualSensorDescription(
+        key="completions",
+        translation_key="completions",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda ritual: ritual.stats.completions,
+    ),
+    RitualSensorDescription(
+        key="completion_rate",
+        translation_key="completion_rate",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda ritual: ritual.stats.completion_rate,
+    ),
+    RitualSensorDescription(
+        key="last_completed",
+        translation_key="last_completed",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda ritual: ritual.state.last_completed,
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoupleSensorDescription(SensorEntityDescription):
+    """A couple sensor and how to read its value."""
+
+    value_fn: Callable[[RitualEngine], float | int | datetime | None]
+    is_streak: bool = False
+
+
+def _next_ritual_time(engine: RitualEngine) -> datetime | None:
+    upcoming = engine.next_ritual()
+    return upcoming[0] if upcoming else None
+
+
+COUPLE_SENSORS: tuple[CoupleSensorDescription, ...] = (
+    CoupleSensorDescription(
+        key="connection_streak",
+        translation_key="connection_streak",
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda engine: engine.connection_stats.current,
+        is_streak=True,
+    ),
+    CoupleSensorDescription(
+        key="next_ritual",
+        translation_key="next_ritual",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_next_ritual_time,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConnectionRitualsConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the couple's sensors and each ritual's sensors."""
+    engine = entry.runtime_data
+    hide_streaks = bool(entry.options.get(CONF_HIDE_STREAKS, False))
+    async_add_entities(
+        CoupleSensor(engine, description)
+        for description in COUPLE_SENSORS
+        if not (hide_streaks and description.is_streak)
+    )
+    for ritual_id, ritual in engine.rituals.items():
+        async_add_entities(
+            (
+                RitualSensor(engine, ritual, description)
+                for description in RITUAL_SENSORS
+                if not (hide_streaks and description.is_streak)
+            ),
+            config_subentry_id=ritual_id,
+        )
+
+
+class RitualSensor(RitualEntity, SensorEntity):
+    """A figure of one ritual."""
+
+    entity_description: RitualSensorDescription
+
+    @property
+    def native_value(self) -> float | int | datetime | None:
+        """The figure."""
+        return self.entity_description.value_fn(self.ritual)
+
+
+class CoupleSensor(CoupleEntity, SensorEntity):
+    """A figure of the couple."""
+
+    entity_description: CoupleSensorDescription
+
+    @property
+    def native_value(self) -> float | int | datetime | None:
+        """The figure."""
+        return self.entity_description.value_fn(self.engine)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Which ritual comes next."""
+        if self.entity_description.key != "next_ritual":
+            return None
+        upcoming = self.engine.next_ritual()
+        return {"ritual": upcoming[1].config.name if upcoming else None}

@@ -1,0 +1,144 @@
+"""Actions: start, complete, snooze, skip; admin-only reset and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_register_admin_service
+import voluptuous as vol
+
+from .const import (
+    ATTR_MINUTES,
+    ATTR_PARTNER,
+    ATTR_RITUAL,
+    DEFAULT_SNOOZE_MINUTES,
+    DOMAIN,
+    SERVICE_COMPLETE,
+    SERVICE_EXPORT,
+    SERVICE_RESET,
+    SERVICE_SKIP,
+    SERVICE_SNOOZE,
+    SERVICE_START,
+)
+from .engine import Ritual, RitualEngine
+
+RITUAL_SCHEMA = vol.Schema({vol.Required(ATTR_RITUAL): cv.string})
+PARTNER_SCHEMA = RITUAL_SCHEMA.extend({vol.Optional(ATTR_PARTNER): cv.entity_id})
+SNOOZE_SCHEMA = PARTNER_SCHEMA.extend(
+    {
+        vol.Optional(ATTR_MINUTES, default=DEFAULT_SNOOZE_MINUTES): vol.All(
+            vol.Coerce(float), vol.Range(min=1, max=720)
+        )
+    }
+)
+
+
+def _resolve(hass: HomeAssistant, call: ServiceCall) -> tuple[RitualEngine, Ritual]:
+    """Find the ritual a call names (a ritual device id)."""
+    device_id = call.data[ATTR_RITUAL]
+    device = dr.async_get(hass).async_get(device_id)
+    if device is not None:
+        for entry_id in device.config_entries:
+            entry = hass.config_entries.async_get_entry(entry_id)
+            if entry is None or entry.domain != DOMAIN:
+                continue
+            if entry.state is not ConfigEntryState.LOADED:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="entry_not_loaded",
+                    translation_placeholders={"entry": entry.title},
+                )
+            engine: RitualEngine = entry.runtime_data
+            for domain, identifier in device.identifiers:
+                if domain == DOMAIN and identifier in engine.rituals:
+                    return engine, engine.rituals[identifier]
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_ritual",
+        translation_placeholders={"ritual": str(device_id)},
+    )
+
+
+def _partner(engine: RitualEngine, call: ServiceCall) -> str | None:
+    person = call.data.get(ATTR_PARTNER)
+    if person is None:
+        return None
+    partner = engine.partner_for_person(person)
+    if partner is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_partner",
+            translation_placeholders={"person": person},
+        )
+    return partner
+
+
+def _require_active(ritual: Ritual) -> None:
+    if not ritual.active:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_active",
+            translation_placeholders={"ritual": ritual.config.name},
+        )
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+
+    async def _start(call: ServiceCall) -> None:
+        engine, ritual = _resolve(hass, call)
+        if ritual.active:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="already_active",
+                translation_placeholders={"ritual": ritual.config.name},
+            )
+        engine.attempt_start(ritual, manual=True)
+
+    async def _complete(call: ServiceCall) -> None:
+        engine, ritual = _resolve(hass, call)
+        engine.complete(ritual, _partner(engine, call))
+
+    async def _snooze(call: ServiceCall) -> None:
+        engine, ritual = _resolve(hass, call)
+        partner = _partner(engine, call)
+        _require_active(ritual)
+        engine.snooze(ritual, call.data[ATTR_MINUTES], partner)
+
+    async def _skip(call: ServiceCall) -> None:
+        engine, ritual = _resolve(hass, call)
+        engine.skip(ritual, _partner(engine, call))
+
+    async def _reset(call: ServiceCall) -> None:
+        engine, ritual = _resolve(hass, call)
+        engine.reset(ritual)
+
+    async def _export(call: ServiceCall) -> ServiceResponse:
+        engine, ritual = _resolve(hass, call)
+        result: dict[str, Any] = engine.export(ritual)
+        return result
+
+    hass.services.async_register(DOMAIN, SERVICE_START, _start, schema=RITUAL_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_COMPLETE, _complete, schema=PARTNER_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_SNOOZE, _snooze, schema=SNOOZE_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_SKIP, _skip, schema=PARTNER_SCHEMA)
+    async_register_admin_service(hass, DOMAIN, SERVICE_RESET, _reset, schema=RITUAL_SCHEMA)
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_EXPORT,
+        _export,
+        schema=RITUAL_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

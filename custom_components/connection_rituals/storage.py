@@ -1,0 +1,129 @@
+"""Persistence of a couple's rituals: a versioned, debounced Store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, SAVE_DELAY_SECONDS, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from .models import RitualState, parse_utc
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class StoredState:
+    """Everything loaded from disk for one couple."""
+
+    vacation: bool = False
+    away_since: dict[str, datetime] = field(default_factory=dict)
+    apart_since: datetime | None = None
+    rituals: dict[str, RitualState] = field(default_factory=dict)
+
+
+class _VersionedStore(Store[dict[str, Any]]):
+    """Store with the migration path for older layouts."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        # Version 1.1 is the first layout; later versions add their steps here.
+        if old_major_version > STORAGE_VERSION:
+            raise NotImplementedError
+        return old_data
+
+
+class RitualsStore:
+    """Load, parse and save one couple's state; damaged data is kept aside, never lost."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Create the store for a config entry."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self._store = _VersionedStore(
+            hass,
+            STORAGE_VERSION,
+            f"{DOMAIN}.{entry_id}",
+            minor_version=STORAGE_MINOR_VERSION,
+            atomic_writes=True,
+        )
+
+    @property
+    def path(self) -> str:
+        """Where the data lives."""
+        return str(self._store.path)
+
+    async def async_load_state(self) -> StoredState:
+        """Load and parse; unreadable content is moved aside and reported."""
+        raw = await self._store.async_load()
+        if raw is None:
+            return StoredState()
+        try:
+            return _parse(raw)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            await self._keep_aside(raw, err)
+            return StoredState()
+
+    async def _keep_aside(self, raw: Any, err: Exception) -> None:
+        stamp = dt_util.utcnow().strftime("%Y%m%dT%H%M%S")
+        aside = f"{self.path}.unreadable.{stamp}"
+
+        def _write() -> None:
+            Path(aside).write_text(json.dumps(raw, indent=2, default=str), encoding="utf-8")
+
+        await self.hass.async_add_executor_job(_write)
+        _LOGGER.error(
+            "Stored ritual history could not be read (%s); it was kept aside as %s", err, aside
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"unreadable_storage_{self.entry_id}",
+            is_fixable=False,
+            is_persistent=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="unreadable_storage",
+            translation_placeholders={"path": aside},
+        )
+
+    def async_delay_save(self, data_func: Callable[[], dict[str, Any]]) -> None:
+        """Debounced write: bursts of changes become one write."""
+        self._store.async_delay_save(data_func, SAVE_DELAY_SECONDS)
+
+    async def async_flush(self, data_func: Callable[[], dict[str, Any]]) -> None:
+        """Write now (on unload)."""
+        await self._store.async_save(data_func())
+
+    async def async_remove(self) -> None:
+        """Delete the file when the entry is removed."""
+        await self._store.async_remove()
+
+
+def _parse(raw: Any) -> StoredState:
+    if not isinstance(raw, dict):
+        raise ValueError("stored data is not a mapping")
+    couple = raw.get("couple") or {}
+    rituals = raw.get("rituals") or {}
+    if not isinstance(couple, dict) or not isinstance(rituals, dict):
+        raise ValueError("stored data has the wrong shape")
+    away_since: dict[str, datetime] = {}
+    for partner, value in (couple.get("away_since") or {}).items():
+        parsed = parse_utc(value)
+        if parsed is not None:
+            away_since[str(partner)] = parsed
+    return StoredState(
+        vacation=bool(couple.get("vacation", False)),
+        away_since=away_since,
+        apart_since=parse_utc(couple.get("apart_since")),
+        rituals={str(rid): RitualState.from_dict(state) for rid, state in rituals.items()},
+    )

@@ -1,0 +1,64 @@
+"""Today's rituals as a to-do list: tick one off to complete it."""
+
+from __future__ import annotations
+
+from homeassistant.components.todo import TodoItem, TodoListEntity
+from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import ConnectionRitualsConfigEntry
+from .const import DOMAIN
+from .core.streaks import DayOutcome
+from .entity import CoupleEntity
+
+PARALLEL_UPDATES = 0
+
+TODAY = EntityDescription(key="today", translation_key="today")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConnectionRitualsConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """The couple's "Today's rituals" list."""
+    async_add_entities([TodayTodoList(entry.runtime_data, TODAY)])
+
+
+class TodayTodoList(CoupleEntity, TodoListEntity):
+    """One item per ritual active today; done once completed today."""
+
+    _attr_supported_features = TodoListEntityFeature.UPDATE_TODO_ITEM
+
+    @property
+    def todo_items(self) -> list[TodoItem]:
+        """Today's rituals."""
+        return [
+            TodoItem(
+                uid=ritual.config.ritual_id,
+                summary=ritual.config.name,
+                status=TodoItemStatus.COMPLETED
+                if ritual.stats.today is DayOutcome.COMPLETED
+                else TodoItemStatus.NEEDS_ACTION,
+            )
+            for ritual in self.engine.todays_rituals()
+        ]
+
+    async def async_update_todo_item(self, item: TodoItem) -> None:
+        """Ticking an item off completes the ritual for today."""
+        ritual = self.engine.rituals.get(item.uid or "")
+        if ritual is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="unknown_todo_item"
+            )
+        if item.status is TodoItemStatus.COMPLETED:
+            if ritual.stats.today is not DayOutcome.COMPLETED:
+                self.engine.complete(ritual)
+            return
+        if ritual.stats.today is DayOutcome.COMPLETED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="cannot_uncomplete"
+            )
