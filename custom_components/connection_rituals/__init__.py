@@ -5,11 +5,12 @@ from __future__ import annotations
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
 from .engine import RitualEngine
+from .entity import couple_device_info
 from .services import async_setup_services
 from .storage import RitualsStore
 
@@ -38,6 +39,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigE
     engine = RitualEngine(hass, entry)
     await engine.async_start()
     entry.runtime_data = engine
+    # The couple's device first: each ritual's device points to it (via_device).
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **couple_device_info(engine)
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Rituals (subentries) and options change through the update listener: reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))

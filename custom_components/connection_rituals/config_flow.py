@@ -193,12 +193,15 @@ class ConnectionRitualsConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(unique_id)
                 if unique_id != entry.unique_id:
                     self._abort_if_unique_id_configured()
-                return self.async_update_and_abort(
+                # Not async_update_and_abort (missing in 2025.4); the entry's
+                # update listener reloads it.
+                self.hass.config_entries.async_update_entry(
                     entry,
                     title=self._title(user_input),
                     unique_id=unique_id,
                     data=_clean_couple(user_input),
                 )
+                return self.async_abort(reason="reconfigure_successful")
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_couple_schema(self.hass, user_input or dict(entry.data)),

@@ -12,9 +12,8 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.service import async_register_admin_service
 import voluptuous as vol
 
 from .const import (
@@ -92,6 +91,18 @@ def _require_active(ritual: Ritual) -> None:
         )
 
 
+async def _require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
+    """Admin-only actions (our own check: 2025.4's helper cannot return responses)."""
+    user_id = call.context.user_id
+    if user_id is None:
+        return  # automations and scripts run as the system
+    user = await hass.auth.async_get_user(user_id)
+    if user is None:
+        raise UnknownUser(context=call.context)
+    if not user.is_admin:
+        raise Unauthorized(context=call.context)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
@@ -121,10 +132,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         engine.skip(ritual, _partner(engine, call))
 
     async def _reset(call: ServiceCall) -> None:
+        await _require_admin(hass, call)
         engine, ritual = _resolve(hass, call)
         engine.reset(ritual)
 
     async def _export(call: ServiceCall) -> ServiceResponse:
+        await _require_admin(hass, call)
         engine, ritual = _resolve(hass, call)
         result: dict[str, Any] = engine.export(ritual)
         return result
@@ -133,9 +146,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_COMPLETE, _complete, schema=PARTNER_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SNOOZE, _snooze, schema=SNOOZE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SKIP, _skip, schema=PARTNER_SCHEMA)
-    async_register_admin_service(hass, DOMAIN, SERVICE_RESET, _reset, schema=RITUAL_SCHEMA)
-    async_register_admin_service(
-        hass,
+    hass.services.async_register(DOMAIN, SERVICE_RESET, _reset, schema=RITUAL_SCHEMA)
+    hass.services.async_register(
         DOMAIN,
         SERVICE_EXPORT,
         _export,

@@ -1,0 +1,105 @@
+"""Shared fixtures: a couple (Alex and Sam) and Connection Rituals entries with rituals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.connection_rituals.config_flow import ritual_defaults
+from custom_components.connection_rituals.const import (
+    CONF_DAY_BOUNDARY,
+    CONF_DEVICES_A,
+    CONF_DEVICES_B,
+    CONF_PARTNER_A,
+    CONF_PARTNER_B,
+    DOMAIN,
+    SUBENTRY_TYPE_RITUAL,
+    RitualKind,
+)
+
+ALEX = "person.alex"
+SAM = "person.sam"
+ALEX_PHONE_IN_USE = "binary_sensor.alex_phone_interactive"
+SAM_TV = "media_player.living_room_tv"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/ in every test."""
+
+
+def set_person(hass: HomeAssistant, entity_id: str, state: str, **attributes: Any) -> None:
+    """Put a partner somewhere (the real state machine, as a person entity would)."""
+    base = {"friendly_name": entity_id.split(".")[1].capitalize(), "user_id": None}
+    current = hass.states.get(entity_id)
+    if current is not None:
+        base.update(current.attributes)
+    base.update(attributes)
+    hass.states.async_set(entity_id, state, base)
+
+
+@pytest.fixture
+def couple(hass: HomeAssistant) -> None:
+    """Alex at home, Sam at work; their screens are off."""
+    set_person(hass, ALEX, "home")
+    set_person(hass, SAM, "not_home")
+    hass.states.async_set(ALEX_PHONE_IN_USE, "off")
+    hass.states.async_set(SAM_TV, "off")
+
+
+def ritual_subentry(kind: RitualKind, **overrides: Any) -> ConfigSubentryData:
+    """A ritual subentry with the kind's defaults and overrides."""
+    data = {**ritual_defaults(kind), **overrides}
+    data = {key: str(value) if isinstance(value, str) else value for key, value in data.items()}
+    return ConfigSubentryData(
+        data=data,
+        subentry_type=SUBENTRY_TYPE_RITUAL,
+        title=data["name"],
+        unique_id=None,
+    )
+
+
+def couple_entry(
+    *subentries: ConfigSubentryData, options: dict[str, Any] | None = None, **data: Any
+) -> MockConfigEntry:
+    """A config entry for Alex and Sam."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Alex & Sam",
+        unique_id=f"{ALEX}|{SAM}",
+        data={
+            CONF_PARTNER_A: ALEX,
+            CONF_PARTNER_B: SAM,
+            CONF_DEVICES_A: [ALEX_PHONE_IN_USE],
+            CONF_DEVICES_B: [SAM_TV],
+            CONF_DAY_BOUNDARY: "04:00:00",
+            **data,
+        },
+        options=options or {},
+        subentries_data=list(subentries),
+        version=1,
+        minor_version=1,
+    )
+
+
+type SetupEntry = Callable[..., Any]
+
+
+@pytest.fixture
+async def setup_entry(
+    hass: HomeAssistant, couple: None
+) -> AsyncGenerator[Callable[[MockConfigEntry], Any]]:
+    """Add an entry to hass and set it up; returns the entry."""
+
+    async def _setup(entry: MockConfigEntry) -> MockConfigEntry:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return _setup
