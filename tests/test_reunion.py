@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 import pytest
 
 from custom_components.connection_rituals.const import (
@@ -35,6 +35,7 @@ def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
     """Every connection_rituals_event on the bus."""
     captured: list[dict[str, Any]] = []
 
+    @callback
     def _capture(event: Event) -> None:
         captured.append(dict(event.data))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
@@ -26,7 +26,6 @@ from homeassistant.core import (
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
-    async_track_time_change,
 )
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
@@ -56,6 +55,7 @@ from .const import (
 )
 from .core.schedule import (
     HOME,
+    Window,
     are_apart,
     arrival_counts,
     is_active_day,
@@ -192,30 +192,14 @@ class RitualEngine:
         for ritual in self.rituals.values():
             config = ritual.config
             if config.trigger_type is TriggerType.TIME and config.trigger_time is not None:
-                at = config.trigger_time
-                self._unsubs.append(
-                    async_track_time_change(
-                        self.hass,
-                        self._time_trigger_callback(ritual),
-                        hour=at.hour,
-                        minute=at.minute,
-                        second=at.second,
-                    )
+                self._track_daily(
+                    config.trigger_time, config.window, self._time_trigger_action(ritual)
                 )
             elif config.trigger_type is TriggerType.STATE and config.trigger_entity:
                 state_triggers.setdefault(config.trigger_entity, []).append(ritual)
             elif config.kind is RitualKind.APART:
                 # An apart stretch that matured outside active hours starts here.
-                start = config.window.start
-                self._unsubs.append(
-                    async_track_time_change(
-                        self.hass,
-                        self._apart_check_callback(ritual),
-                        hour=start.hour,
-                        minute=start.minute,
-                        second=start.second,
-                    )
-                )
+                self._track_daily(config.window.start, Window(), self._apart_check_action(ritual))
         if state_triggers:
 
             @callback
@@ -230,30 +214,51 @@ class RitualEngine:
             self._unsubs.append(
                 async_track_state_change_event(self.hass, list(state_triggers), _state_trigger)
             )
-        self._unsubs.append(
-            async_track_time_change(
-                self.hass,
-                self._async_day_boundary,
-                hour=self.boundary.hour,
-                minute=self.boundary.minute,
-                second=self.boundary.second,
-            )
-        )
+        self._track_daily(self.boundary, Window(), self._on_day_boundary)
 
-    def _time_trigger_callback(self, ritual: Ritual) -> Callable[[datetime], None]:
+    def _track_daily(self, at: time, window: Window, action: Callable[[], None]) -> None:
+        """Run `action` at a local wall-clock time on the window's days.
+
+        Our own scheduling (not async_track_time_change) so that a time skipped by
+        a spring-forward night still fires once, just after the gap, and a time
+        repeated by a fall-back night fires once.
+        """
+        handle: list[CALLBACK_TYPE] = []
+
         @callback
         def _fire(now: datetime) -> None:
+            handle.clear()
+            action()
+            _schedule()
+
+        def _schedule() -> None:
+            moment = next_time_trigger(dt_util.now(), at, window, self.boundary)
+            if moment is not None:
+                handle.append(
+                    async_track_point_in_utc_time(self.hass, _fire, dt_util.as_utc(moment))
+                )
+
+        @callback
+        def _cancel() -> None:
+            for unsub in handle:
+                unsub()
+            handle.clear()
+
+        _schedule()
+        self._unsubs.append(_cancel)
+
+    def _apart_check_action(self, ritual: Ritual) -> Callable[[], None]:
+        def _check() -> None:
+            self._maybe_start_apart(ritual, dt_util.utcnow())
+
+        return _check
+
+    def _time_trigger_action(self, ritual: Ritual) -> Callable[[], None]:
+        def _fire() -> None:
             self.attempt_start(ritual)
             self._notify(None)  # the next-ritual time moved on
 
         return _fire
-
-    def _apart_check_callback(self, ritual: Ritual) -> Callable[[datetime], None]:
-        @callback
-        def _check(now: datetime) -> None:
-            self._maybe_start_apart(ritual, dt_util.utcnow())
-
-        return _check
 
     # ------------------------------------------------------------------ queries
 
@@ -676,8 +681,7 @@ class RitualEngine:
         else:
             self._schedule_end(ritual)
 
-    @callback
-    def _async_day_boundary(self, now: datetime) -> None:
+    def _on_day_boundary(self) -> None:
         """A new ritual day: close open-ended occurrences of the old one, refresh figures."""
         today = self.today()
         for ritual in self.rituals.values():
