@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.amber import AmberSnapshotExtension
+from syrupy.location import PyTestLocation
 
 from custom_components.connection_rituals.config_flow import ritual_defaults
 from custom_components.connection_rituals.const import (
@@ -31,6 +35,20 @@ SAM_TV = "media_player.living_room_tv"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+class _PlainSnapshots(AmberSnapshotExtension):
+    """One snapshot location and format for every supported harness version."""
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(Path(test_location.filepath).parent / "snapshots")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots of plain data, the same on Home Assistant 2025.4 and 2026.2."""
+    return snapshot.use_extension(_PlainSnapshots)
 
 
 def set_person(hass: HomeAssistant, entity_id: str, state: str, **attributes: Any) -> None:

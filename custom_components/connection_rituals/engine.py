@@ -500,6 +500,7 @@ class RitualEngine:
             if not ritual.state.enabled or self.vacation:
                 self._record(ritual, day, paused=1)
                 self._notify(config.ritual_id)
+                self._save()
                 return None
         window = timedelta(minutes=config.window_minutes) if config.window_minutes else None
         occurrence = Occurrence(
@@ -515,6 +516,7 @@ class RitualEngine:
         self._schedule_end(ritual)
         self._emit(ritual, RitualEventType.STARTED, actor)
         self._notify(config.ritual_id)
+        self._save()
         return occurrence
 
     def prompted_partners(self, ritual: Ritual, occurrence: Occurrence) -> list[str]:

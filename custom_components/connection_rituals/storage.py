@@ -79,6 +79,7 @@ class RitualsStore:
         aside = f"{self.path}.unreadable.{stamp}"
 
         def _write() -> None:
+            Path(aside).parent.mkdir(parents=True, exist_ok=True)
             Path(aside).write_text(json.dumps(raw, indent=2, default=str), encoding="utf-8")
 
         await self.hass.async_add_executor_job(_write)
