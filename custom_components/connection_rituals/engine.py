@@ -536,8 +536,7 @@ class RitualEngine:
         """Done: completes the open occurrence, or records today's completion."""
         occurrence = ritual.state.occurrence
         if occurrence is None:
-            self._record(ritual, self.today(), completed=1)
-            self._after_completion(ritual, partner)
+            self._record_completion(ritual, self.today(), partner)
             self._save()
             return
         if partner and partner not in occurrence.completed_by:
@@ -609,8 +608,7 @@ class RitualEngine:
             return
         self._cancel_timers(ritual)
         if completed:
-            self._record(ritual, occurrence.day, completed=1)
-            self._after_completion(ritual, partner)
+            self._record_completion(ritual, occurrence.day, partner)
         else:
             self._record(ritual, occurrence.day, missed=1)
             extra = {"device_use": occurrence.device_use} if occurrence.device_use else {}
@@ -621,10 +619,10 @@ class RitualEngine:
         self._notify(ritual.config.ritual_id)
         self._save()
 
-    def _after_completion(self, ritual: Ritual, partner: str | None) -> None:
+    def _record_completion(self, ritual: Ritual, day: date, partner: str | None) -> None:
         before = ritual.stats.current
         ritual.state.last_completed = dt_util.utcnow()
-        self._recompute(ritual, self.today())
+        self._record(ritual, day, completed=1)
         self._emit(ritual, RitualEventType.COMPLETED, partner)
         milestone = milestone_reached(before, ritual.stats.current)
         if milestone is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.components.todo import TodoItem, TodoListEntity
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -33,10 +33,18 @@ class TodayTodoList(CoupleEntity, TodoListEntity):
 
     _attr_supported_features = TodoListEntityFeature.UPDATE_TODO_ITEM
 
-    @property
-    def todo_items(self) -> list[TodoItem]:
-        """Today's rituals."""
-        return [
+    async def async_added_to_hass(self) -> None:
+        """Follow the engine; `todo_items` is a cached property, so set its attribute."""
+        self._refresh_items()
+        self.async_on_remove(self.engine.async_add_listener(None, self._async_refresh))
+
+    @callback
+    def _async_refresh(self) -> None:
+        self._refresh_items()
+        self.async_write_ha_state()
+
+    def _refresh_items(self) -> None:
+        self._attr_todo_items = [
             TodoItem(
                 uid=ritual.config.ritual_id,
                 summary=ritual.config.name,
@@ -54,7 +62,7 @@ class TodayTodoList(CoupleEntity, TodoListEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="unknown_todo_item"
             )
-        if item.status is TodoItemStatus.COMPLETED:
+        if item.status == TodoItemStatus.COMPLETED:
             if ritual.stats.today is not DayOutcome.COMPLETED:
                 self.engine.complete(ritual)
             return
