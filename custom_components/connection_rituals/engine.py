@@ -46,7 +46,6 @@ from .const import (
     PARTNER_A,
     PARTNER_B,
     PARTNERS,
-    SUBENTRY_TYPE_RITUAL,
     Completion,
     Prompted,
     RitualEventType,
@@ -143,8 +142,7 @@ class RitualEngine:
         self.away_since = dict(stored.away_since)
         self.apart_since = stored.apart_since
         for subentry in self.entry.subentries.values():
-            if subentry.subentry_type != SUBENTRY_TYPE_RITUAL:
-                continue
+            # Rituals are the only subentry type.
             config = RitualConfig.from_subentry(subentry.subentry_id, subentry.data)
             state = stored.rituals.get(subentry.subentry_id) or RitualState()
             self.rituals[subentry.subentry_id] = Ritual(config=config, state=state)
@@ -274,11 +272,6 @@ class RitualEngine:
         """The partner's person state, or unknown."""
         state = self.hass.states.get(self.persons[partner])
         return state.state if state else STATE_UNKNOWN
-
-    def partner_name(self, partner: str) -> str:
-        """The partner's display name."""
-        state = self.hass.states.get(self.persons[partner])
-        return state.name if state else self.persons[partner]
 
     def partner_for_person(self, entity_id: str) -> str | None:
         """Which partner a person entity is."""
