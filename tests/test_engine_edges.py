@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
 
 from custom_components.connection_rituals.const import (
     PARTNER_A,
@@ -12,7 +13,6 @@ from custom_components.connection_rituals.const import (
     Prompted,
     RitualKind,
 )
-from homeassistant.core import HomeAssistant
 
 from .conftest import ALEX, ALEX_PHONE_IN_USE, SAM, couple_entry, ritual_subentry, set_person
 from .helpers import move_to, tick

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -101,8 +102,8 @@ async def test_unreadable_storage_is_kept_aside(
     assert issue is not None
     assert issue.translation_key == "unreadable_storage"
     aside = issue.translation_placeholders["path"]
-    with open(aside, encoding="utf-8") as handle:
-        assert "not-a-date" in handle.read()
+    kept = await hass.async_add_executor_job(Path(aside).read_text, "utf-8")
+    assert "not-a-date" in kept
     assert hass.states.get("sensor.reunion_streak").state == "0"
 
 

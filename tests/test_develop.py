@@ -1,0 +1,226 @@
+"""The development Home Assistant of scripts/develop and its demo household, for real.
+
+Starts `scripts/develop` on a free port with a copy of the tracked config/, logs in
+through the real auth API, checks the Connection Rituals entry and the persons, moves
+Sam with `scripts/demo`, and stops Home Assistant with SIGINT (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+import json
+import os
+from pathlib import Path
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACKED_CONFIG = ("configuration.yaml", "demo", "dashboards", "blueprints")
+START_TIMEOUT = 900  # the first run may install requirements_dev.txt
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(START_TIMEOUT + 300)]
+
+
+@dataclass
+class Develop:
+    """A running scripts/develop."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    config: Path
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _copy_tracked_config(target: Path) -> None:
+    """Only what git tracks under config/, never its runtime files."""
+    target.mkdir()
+    source = ROOT / "config"
+    for name in TRACKED_CONFIG:
+        path = source / name
+        if path.is_file():
+            shutil.copy(path, target / name)
+        elif path.is_dir():
+            # Home Assistant copies its own example blueprints into blueprints/*/homeassistant.
+            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns("homeassistant"))
+
+
+def _request(
+    base: str,
+    method: str,
+    path: str,
+    token: str | None = None,
+    json_body: Any = None,
+    form: dict[str, str] | None = None,
+) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if json_body is not None:
+        data = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as err:
+        status, raw = err.code, err.read()
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode(errors="replace")
+
+
+def _login(base: str, username: str, password: str) -> str:
+    """The frontend's way in: login flow, then an authorization code for a token."""
+    client_id = f"{base}/"
+    status, flow = _request(
+        base,
+        "POST",
+        "/auth/login_flow",
+        json_body={
+            "client_id": client_id,
+            "handler": ["homeassistant", None],
+            "redirect_uri": f"{base}/?auth_callback=1",
+        },
+    )
+    assert status == 200, flow
+    status, result = _request(
+        base,
+        "POST",
+        f"/auth/login_flow/{flow['flow_id']}",
+        json_body={"client_id": client_id, "username": username, "password": password},
+    )
+    assert status == 200, result
+    assert result["type"] == "create_entry", result
+    status, tokens = _request(
+        base,
+        "POST",
+        "/auth/token",
+        form={"grant_type": "authorization_code", "code": result["result"], "client_id": client_id},
+    )
+    assert status == 200, tokens
+    return str(tokens["access_token"])
+
+
+def _wait_until_ready(develop: Develop) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        output = develop.output()
+        if "develop: ready:" in output:
+            return
+        if "warning: demo household not prepared" in output or develop.process.poll() is not None:
+            pytest.fail(f"scripts/develop did not get ready:\n{output[-5000:]}")
+        time.sleep(1)
+    pytest.fail(f"scripts/develop not ready after {START_TIMEOUT} s:\n{develop.output()[-5000:]}")
+
+
+def _demo(develop: Develop, *args: str) -> str:
+    result = subprocess.run(
+        [ROOT / "scripts" / "demo", "--port", str(develop.port), "--config", develop.config, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _state(develop: Develop, token: str, entity_id: str) -> dict[str, Any]:
+    status, state = _request(develop.base, "GET", f"/api/states/{entity_id}", token)
+    assert status == 200, f"{entity_id}: {state}"
+    return dict(state)
+
+
+@pytest.fixture
+def develop(tmp_path: Path, socket_enabled: None) -> Iterator[Develop]:
+    """scripts/develop with a copy of the tracked config, stopped at the end."""
+    config = tmp_path / "config"
+    _copy_tracked_config(config)
+    log = tmp_path / "develop.log"
+    port = _free_port()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [ROOT / "scripts" / "develop", "--port", str(port), "--config", config],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # a group of its own: cleanup reaches the helper too
+            env={k: v for k, v in os.environ.items() if k != "CONNECTION_RITUALS_DEV_PORT"},
+        )
+    running = Develop(process, port, config, log)
+    try:
+        yield running
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(30)
+
+
+def test_develop_serves_the_demo_household(develop: Develop) -> None:
+    """Onboarded, Alex and Sam set up, the rituals entry loaded, Ctrl-C stops cleanly."""
+    _wait_until_ready(develop)
+    base = develop.base
+
+    # The printed demo login works through the real auth API.
+    token = _login(base, "demo", "connection")
+    status, entries = _request(
+        base, "GET", "/api/config/config_entries/entry?domain=connection_rituals", token
+    )
+    assert status == 200, entries
+    assert [(entry["domain"], entry["state"]) for entry in entries] == [
+        ("connection_rituals", "loaded")
+    ], entries
+    assert entries[0]["num_subentries"] >= 1
+
+    # Alex and Sam are persons with their own users and demo phones.
+    for key in ("alex", "sam"):
+        person = _state(develop, token, f"person.{key}")
+        assert person["attributes"]["user_id"], person
+        assert person["attributes"]["device_trackers"] == [f"device_tracker.{key}_phone"]
+    status, services = _request(base, "GET", "/api/services", token)
+    assert status == 200
+    notify = next(item["services"] for item in services if item["domain"] == "notify")
+    assert {"alex_phone", "sam_phone"} <= set(notify)
+
+    # scripts/demo moves people; the persons follow.
+    if _state(develop, token, "person.sam")["state"] == "home":
+        _demo(develop, "leave", "sam")
+        assert _state(develop, token, "person.sam")["state"] == "not_home"
+    assert "Sam is home" in _demo(develop, "arrive", "sam")
+    assert _state(develop, token, "person.sam")["state"] == "home"
+    assert "Sam" in _demo(develop, "status")
+
+    # Ctrl-C: Home Assistant (exec'd by the script) stops cleanly.
+    develop.process.send_signal(signal.SIGINT)
+    assert develop.process.wait(120) == 0
+    output = develop.output()
+    assert "Attempting install" not in output, "Home Assistant installed packages at runtime"
+    errors = [line for line in output.splitlines() if " ERROR (" in line]
+    assert not errors, "\n".join(errors)
