@@ -293,7 +293,7 @@ class RitualEngine:
             moment = next_time_trigger(now, config.trigger_time, config.window, self.boundary)
             if moment is not None:
                 upcoming.append((moment, ritual))
-        return min(upcoming, key=lambda item: item[0]) if upcoming else None
+        return min(upcoming, key=lambda item: item[0].timestamp()) if upcoming else None
 
     def todays_rituals(self) -> list[Ritual]:
         """Enabled rituals active on today's ritual day."""
