@@ -448,11 +448,6 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
     assert hass.states.get("sensor.alex_sam_connection_streak").state == "0"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sensor.py leaves the hidden streak sensors in the entity registry, "
-    "so they linger as 'unavailable' entities on every ritual device",
-)
 async def test_hiding_streaks_removes_their_entities(hass: HomeAssistant, setup_entry) -> None:
     """Turning on the pressure-free option leaves no streak entity behind."""
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))

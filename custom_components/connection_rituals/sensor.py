@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -15,10 +16,11 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import PERCENTAGE, UnitOfTime
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import ConnectionRitualsConfigEntry
-from .const import CONF_HIDE_STREAKS
+from .const import CONF_HIDE_STREAKS, DOMAIN
 from .engine import Ritual, RitualEngine
 from .entity import CoupleEntity, RitualEntity
 
@@ -112,6 +114,8 @@ async def async_setup_entry(
     """Add the couple's sensors and each ritual's sensors."""
     engine = entry.runtime_data
     hide_streaks = bool(entry.options.get(CONF_HIDE_STREAKS, False))
+    if hide_streaks:
+        _remove_streak_entities(hass, engine)
     async_add_entities(
         CoupleSensor(engine, description)
         for description in COUPLE_SENSORS
@@ -126,6 +130,20 @@ async def async_setup_entry(
             ),
             config_subentry_id=ritual_id,
         )
+
+
+def _remove_streak_entities(hass: HomeAssistant, engine: RitualEngine) -> None:
+    """Pressure-free: streak sensors hidden after the fact leave no trace behind."""
+    registry = er.async_get(hass)
+    unique_ids = [f"{engine.entry.entry_id}_{d.key}" for d in COUPLE_SENSORS if d.is_streak] + [
+        f"{ritual_id}_{d.key}"
+        for ritual_id in engine.rituals
+        for d in RITUAL_SENSORS
+        if d.is_streak
+    ]
+    for unique_id in unique_ids:
+        if entity_id := registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, unique_id):
+            registry.async_remove(entity_id)
 
 
 class RitualSensor(RitualEntity, SensorEntity):
