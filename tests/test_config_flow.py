@@ -167,7 +167,7 @@ def subentry_named(entry: Any, name: str) -> Any:
 
 async def test_user_creates_the_couple(hass: HomeAssistant, couple: None) -> None:
     """Empty optionals are dropped, the title comes from the names, the id from the pair."""
-    register_notify(hass, "alex_phone")
+    register_notify(hass, "alex_phone", "send_message", "persistent_notification")
     result = await start_user_flow(hass)
     _, notify_selector = field(result, CONF_NOTIFY_A)
     # Other notify services are offered; the entity-based and UI-only ones are not.
@@ -229,7 +229,7 @@ async def test_title_uses_friendly_names(hass: HomeAssistant, couple: None) -> N
         ({CONF_PARTNER_B: "person.nobody"}, {CONF_PARTNER_B: "person_not_found"}),
         ({CONF_PARTNER_A: "person.nobody"}, {CONF_PARTNER_A: "person_not_found"}),
         ({CONF_NOTIFY_A: "notify.missing_phone"}, {CONF_NOTIFY_A: "notify_not_found"}),
-        ({CONF_NOTIFY_B: "light.kitchen"}, {CONF_NOTIFY_B: "notify_not_found"}),
+        ({CONF_NOTIFY_B: "light.alex_phone"}, {CONF_NOTIFY_B: "notify_not_found"}),
         ({CONF_NOTIFY_B: "alex_phone"}, {CONF_NOTIFY_B: "notify_not_found"}),
     ],
 )
@@ -416,6 +416,8 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
     await hass.async_block_till_done()
 
     assert entry.options == {CONF_GRACE_DAYS: 2, CONF_SKIPS_PER_WEEK: 0, CONF_HIDE_STREAKS: True}
+    assert type(entry.options[CONF_GRACE_DAYS]) is int
+    assert type(entry.options[CONF_SKIPS_PER_WEEK]) is int
     assert entry.state is ConfigEntryState.LOADED
     engine = entry.runtime_data
     assert engine.rules.grace_days_per_week == 2

@@ -236,7 +236,14 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options."""
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            # Day counts as int (the number selector gives floats).
+            return self.async_create_entry(
+                data={
+                    **user_input,
+                    CONF_GRACE_DAYS: int(user_input[CONF_GRACE_DAYS]),
+                    CONF_SKIPS_PER_WEEK: int(user_input[CONF_SKIPS_PER_WEEK]),
+                }
+            )
         options = self.config_entry.options
         schema = vol.Schema(
             {
