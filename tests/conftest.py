@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
@@ -22,6 +22,7 @@ from custom_components.connection_rituals.const import (
     CONF_PARTNER_A,
     CONF_PARTNER_B,
     DOMAIN,
+    EVENT_CONNECTION_RITUALS,
     SUBENTRY_TYPE_RITUAL,
     RitualKind,
 )
@@ -49,6 +50,19 @@ class _PlainSnapshots(AmberSnapshotExtension):
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots of plain data, the same on Home Assistant 2025.4 and 2026.2."""
     return snapshot.use_extension(_PlainSnapshots)
+
+
+@pytest.fixture
+def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Every connection_rituals_event on the bus."""
+    captured: list[dict[str, Any]] = []
+
+    @callback
+    def _capture(event: Event) -> None:
+        captured.append(dict(event.data))
+
+    hass.bus.async_listen(EVENT_CONNECTION_RITUALS, _capture)
+    return captured
 
 
 def set_person(hass: HomeAssistant, entity_id: str, state: str, **attributes: Any) -> None:

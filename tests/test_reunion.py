@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.connection_rituals.const import (
     CONF_GRACE_DAYS,
-    EVENT_CONNECTION_RITUALS,
     RitualKind,
 )
 
@@ -28,19 +25,6 @@ from .helpers import move_to, tick
 ACTIVE = "binary_sensor.reunion_active"
 STREAK = "sensor.reunion_streak"
 EVENT = "event.reunion_ritual"
-
-
-@pytest.fixture
-def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every connection_rituals_event on the bus."""
-    captured: list[dict[str, Any]] = []
-
-    @callback
-    def _capture(event: Event) -> None:
-        captured.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_CONNECTION_RITUALS, _capture)
-    return captured
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:

@@ -6,11 +6,10 @@ from datetime import UTC
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.connection_rituals.const import (
-    EVENT_CONNECTION_RITUALS,
     Completion,
     RitualKind,
     TriggerType,
@@ -20,19 +19,6 @@ from custom_components.connection_rituals.core.schedule import PresenceCondition
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
 from .helpers import move_to, tick
 from .test_reunion import _ritual_device, state
-
-
-@pytest.fixture
-def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every connection_rituals_event on the bus."""
-    captured: list[dict[str, Any]] = []
-
-    @callback
-    def _capture(event: Event) -> None:
-        captured.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_CONNECTION_RITUALS, _capture)
-    return captured
 
 
 async def both_home(hass: HomeAssistant) -> None:

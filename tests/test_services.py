@@ -5,29 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr
 import pytest
 
-from custom_components.connection_rituals.const import DOMAIN, EVENT_CONNECTION_RITUALS, RitualKind
+from custom_components.connection_rituals.const import DOMAIN, RitualKind
 
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
 from .helpers import move_to, tick
 from .test_reunion import _ritual_device, state
-
-
-@pytest.fixture
-def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
-    """Every connection_rituals_event on the bus."""
-    captured: list[dict[str, Any]] = []
-
-    @callback
-    def _capture(event: Event) -> None:
-        captured.append(dict(event.data))
-
-    hass.bus.async_listen(EVENT_CONNECTION_RITUALS, _capture)
-    return captured
 
 
 @pytest.fixture
