@@ -386,11 +386,15 @@ async def flow_step(api: HomeAssistantApi, path: str, user_input: Mapping[str, A
 
 
 def form_defaults(result: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        field["name"]: field["default"]
-        for field in result.get("data_schema") or []
-        if "default" in field
-    }
+    """What the form shows pre-filled: defaults and suggested values."""
+    values: dict[str, Any] = {}
+    for field in result.get("data_schema") or []:
+        suggested = (field.get("description") or {}).get("suggested_value")
+        if "default" in field:
+            values[field["name"]] = field["default"]
+        elif suggested is not None:
+            values[field["name"]] = suggested
+    return values
 
 
 async def create_couple(api: HomeAssistantApi, entities: Mapping[str, str]) -> str | None:

@@ -906,3 +906,19 @@ async def test_remove_ritual(hass: HomeAssistant, setup_entry) -> None:
     # The couple's own device and entities stay.
     assert devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)}) is not None
     assert hass.states.get("switch.alex_sam_vacation_mode") is not None
+
+
+async def test_add_ritual_with_time_cleared_is_refused(hass: HomeAssistant, setup_entry) -> None:
+    """Clearing the pre-filled time when adding a ritual does not bring the default back."""
+    entry = await setup_entry(couple_entry())
+    result = await start_ritual_flow(hass, entry.entry_id, RitualKind.BEDTIME)
+    values = prefilled(result)
+    assert values[CONF_TRIGGER_TIME] == "22:30:00"
+    del values[CONF_TRIGGER_TIME]
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], values)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_TRIGGER_TIME: "trigger_time_required"}
+    values[CONF_TRIGGER_TIME] = "21:45:00"
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], values)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_TRIGGER_TIME] == "21:45:00"

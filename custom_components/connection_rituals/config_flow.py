@@ -385,7 +385,7 @@ class RitualSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         values = ritual_defaults(self._kind)
         if user_input is not None:
-            values.update(user_input)
+            _apply_form(values, user_input)
             errors = self._validate(values, exclude_subentry=None)
             if not errors:
                 data = _clean_ritual(values)
@@ -406,15 +406,7 @@ class RitualSubentryFlow(ConfigSubentryFlow):
         values = {**ritual_defaults(kind), **subentry.data}
         errors: dict[str, str] = {}
         if user_input is not None:
-            # Optional fields left empty in the form are absent from user_input.
-            for key in (
-                CONF_TRIGGER_TIME,
-                CONF_TRIGGER_ENTITY,
-                CONF_TRIGGER_STATE,
-                CONF_PROMPT_TEXT,
-            ):
-                values.pop(key, None)
-            values.update(user_input)
+            _apply_form(values, user_input)
             errors = self._validate(values, exclude_subentry=subentry.subentry_id)
             if not errors:
                 data = _clean_ritual(values)
@@ -459,6 +451,25 @@ class RitualSubentryFlow(ConfigSubentryFlow):
         ):
             errors[CONF_PROMPT_TEXT] = "prompt_text_required"
         return errors
+
+
+_OPTIONAL_RITUAL_FIELDS = (
+    CONF_TRIGGER_TIME,
+    CONF_TRIGGER_ENTITY,
+    CONF_TRIGGER_STATE,
+    CONF_PROMPT_TEXT,
+)
+
+
+def _apply_form(values: dict[str, Any], user_input: Mapping[str, Any]) -> None:
+    """Merge a submitted form into pre-filled values.
+
+    Optional fields the user cleared are absent from the form's input, so their
+    pre-filled value must not come back.
+    """
+    for key in _OPTIONAL_RITUAL_FIELDS:
+        values.pop(key, None)
+    values.update(user_input)
 
 
 def _clean_ritual(values: Mapping[str, Any]) -> dict[str, Any]:
