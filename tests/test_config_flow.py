@@ -410,18 +410,39 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_GRACE_DAYS: 2, CONF_SKIPS_PER_WEEK: 0, CONF_HIDE_STREAKS: True},
+        {
+            CONF_GRACE_DAYS: 2,
+            CONF_SKIPS_PER_WEEK: 0,
+            CONF_HIDE_STREAKS: True,
+            "quiet_start": "22:00:00",
+            "quiet_end": "07:00:00",
+            "daily_cap": 3.0,
+            "snooze_minutes": 15.0,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
-    assert entry.options == {CONF_GRACE_DAYS: 2, CONF_SKIPS_PER_WEEK: 0, CONF_HIDE_STREAKS: True}
+    assert entry.options == {
+        CONF_GRACE_DAYS: 2,
+        CONF_SKIPS_PER_WEEK: 0,
+        CONF_HIDE_STREAKS: True,
+        "quiet_start": "22:00:00",
+        "quiet_end": "07:00:00",
+        "daily_cap": 3,
+        "snooze_minutes": 15,
+        "store_replies": False,
+    }
+    assert type(entry.options["daily_cap"]) is int
     assert type(entry.options[CONF_GRACE_DAYS]) is int
     assert type(entry.options[CONF_SKIPS_PER_WEEK]) is int
     assert entry.state is ConfigEntryState.LOADED
     engine = entry.runtime_data
     assert engine.rules.grace_days_per_week == 2
     assert engine.rules.skips_per_week == 0
+    assert engine.snooze_minutes == 15
+    assert engine.notifier.daily_cap == 3
+    assert str(engine.notifier.quiet_start) == "22:00:00"
 
     # No live streak sensors any more (see the next test for their registry entries).
     for entity_id in (
@@ -496,6 +517,7 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "active_end": "23:00:00",
         "prompted": "both",
         "prompt_mode": "surprise",
+        "dnd": False,
     },
     RitualKind.DEPARTURE: {
         "kind": "departure",
@@ -525,6 +547,7 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "active_end": "03:00:00",
         "prompted": "both",
         "completion": "either",
+        "reply": True,
         "prompt_mode": "surprise",
     },
     RitualKind.APART: {
@@ -578,7 +601,7 @@ async def test_add_ritual_of_every_kind(hass: HomeAssistant, setup_entry, kind: 
     assert dict(subentry.data) == expected
     for key, value in subentry.data.items():
         # Plain JSON types: no StrEnum, no float minutes.
-        assert type(value) in (str, int, float, list), key
+        assert type(value) in (str, int, float, list, bool), key
         if key.endswith("_minutes"):
             assert type(value) is int, key
     if kind is RitualKind.APART:
@@ -625,10 +648,11 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "window_minutes",
         "min_away_minutes",
         *common_tail,
+        "dnd",
         "prompt_mode",
         "prompt_text",
     ]
-    assert fields[RitualKind.DEPARTURE] == fields[RitualKind.REUNION]
+    assert fields[RitualKind.DEPARTURE] == [f for f in fields[RitualKind.REUNION] if f != "dnd"]
     assert fields[RitualKind.MORNING] == [
         "name",
         *trigger,
@@ -643,6 +667,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "window_minutes",
         *common_tail,
         "completion",
+        "reply",
         "prompt_mode",
         "prompt_text",
     ]

@@ -23,9 +23,11 @@ from .const import (
     CONF_ACTIVE_START,
     CONF_APART_HOURS,
     CONF_COMPLETION,
+    CONF_DAILY_CAP,
     CONF_DAY_BOUNDARY,
     CONF_DEVICES_A,
     CONF_DEVICES_B,
+    CONF_DND,
     CONF_GRACE_DAYS,
     CONF_HIDE_STREAKS,
     CONF_KIND,
@@ -41,15 +43,22 @@ from .const import (
     CONF_PROMPT_MODE,
     CONF_PROMPT_TEXT,
     CONF_PROMPTED,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_REPLY,
     CONF_SKIPS_PER_WEEK,
+    CONF_SNOOZE_MINUTES,
+    CONF_STORE_REPLIES,
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
     CONF_TRIGGER_TIME,
     CONF_TRIGGER_TYPE,
     CONF_WINDOW_MINUTES,
+    DEFAULT_DAILY_CAP,
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
     DEFAULT_SKIPS_PER_WEEK,
+    DEFAULT_SNOOZE_MINUTES,
     DOMAIN,
     KIND_DEFAULTS,
     SCHEDULED_KINDS,
@@ -231,7 +240,7 @@ class ConnectionRitualsConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class ConnectionRitualsOptionsFlow(OptionsFlow):
-    """Grace days, skip allowance and the pressure-free option."""
+    """Streak allowances, the pressure-free option, and how prompts behave."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options."""
@@ -242,6 +251,8 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                     **user_input,
                     CONF_GRACE_DAYS: int(user_input[CONF_GRACE_DAYS]),
                     CONF_SKIPS_PER_WEEK: int(user_input[CONF_SKIPS_PER_WEEK]),
+                    CONF_DAILY_CAP: int(user_input[CONF_DAILY_CAP]),
+                    CONF_SNOOZE_MINUTES: int(user_input[CONF_SNOOZE_MINUTES]),
                 }
             )
         options = self.config_entry.options
@@ -264,6 +275,28 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 ),
                 vol.Required(
                     CONF_HIDE_STREAKS, default=options.get(CONF_HIDE_STREAKS, False)
+                ): selector.BooleanSelector(),
+                vol.Optional(
+                    CONF_QUIET_START,
+                    description={"suggested_value": options.get(CONF_QUIET_START)},
+                ): selector.TimeSelector(),
+                vol.Optional(
+                    CONF_QUIET_END,
+                    description={"suggested_value": options.get(CONF_QUIET_END)},
+                ): selector.TimeSelector(),
+                vol.Required(
+                    CONF_DAILY_CAP, default=options.get(CONF_DAILY_CAP, DEFAULT_DAILY_CAP)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1, max=30, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_SNOOZE_MINUTES,
+                    default=options.get(CONF_SNOOZE_MINUTES, DEFAULT_SNOOZE_MINUTES),
+                ): _minutes(1, 180),
+                vol.Required(
+                    CONF_STORE_REPLIES, default=options.get(CONF_STORE_REPLIES, False)
                 ): selector.BooleanSelector(),
             }
         )
@@ -350,6 +383,9 @@ def _ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
     fields[req(CONF_PROMPTED)] = _select([p.value for p in Prompted], CONF_PROMPTED)
     if kind is RitualKind.BEDTIME:
         fields[req(CONF_COMPLETION)] = _select([c.value for c in Completion], CONF_COMPLETION)
+        fields[req(CONF_REPLY)] = selector.BooleanSelector()
+    if kind is RitualKind.REUNION:
+        fields[req(CONF_DND)] = selector.BooleanSelector()
     fields[req(CONF_PROMPT_MODE)] = _select([m.value for m in PromptMode], CONF_PROMPT_MODE)
     fields[opt(CONF_PROMPT_TEXT)] = selector.TextSelector(
         selector.TextSelectorConfig(multiline=True)

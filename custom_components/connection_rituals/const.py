@@ -25,6 +25,12 @@ DEFAULT_DAY_BOUNDARY: Final = "04:00:00"
 CONF_GRACE_DAYS: Final = "grace_days_per_week"
 CONF_SKIPS_PER_WEEK: Final = "skips_per_week"
 CONF_HIDE_STREAKS: Final = "hide_streaks"
+CONF_QUIET_START: Final = "quiet_start"
+CONF_QUIET_END: Final = "quiet_end"
+CONF_DAILY_CAP: Final = "daily_cap"
+CONF_SNOOZE_MINUTES: Final = "snooze_minutes"
+CONF_STORE_REPLIES: Final = "store_replies"
+DEFAULT_DAILY_CAP: Final = 6
 DEFAULT_GRACE_DAYS: Final = 1
 DEFAULT_SKIPS_PER_WEEK: Final = 2
 
@@ -46,6 +52,8 @@ CONF_PROMPT_MODE: Final = "prompt_mode"
 CONF_PROMPT_TEXT: Final = "prompt_text"
 CONF_MIN_AWAY_MINUTES: Final = "min_away_minutes"
 CONF_COMPLETION: Final = "completion"
+CONF_DND: Final = "dnd"
+CONF_REPLY: Final = "reply"
 
 
 class RitualKind(StrEnum):
@@ -100,6 +108,7 @@ KIND_DEFAULTS: Final[dict[RitualKind, dict[str, object]]] = {
         CONF_ACTIVE_END: "23:00:00",
         CONF_PROMPTED: Prompted.BOTH,
         CONF_MIN_AWAY_MINUTES: 15,
+        CONF_DND: False,
     },
     RitualKind.DEPARTURE: {
         CONF_WINDOW_MINUTES: 30,
@@ -122,6 +131,7 @@ KIND_DEFAULTS: Final[dict[RitualKind, dict[str, object]]] = {
         CONF_ACTIVE_END: "03:00:00",
         CONF_PROMPTED: Prompted.BOTH,
         CONF_COMPLETION: Completion.EITHER,
+        CONF_REPLY: True,
     },
     RitualKind.APART: {
         CONF_WINDOW_MINUTES: 0,  # until the partners are together again

@@ -38,9 +38,11 @@ from .const import (
     CONF_PARTNER_A,
     CONF_PARTNER_B,
     CONF_SKIPS_PER_WEEK,
+    CONF_SNOOZE_MINUTES,
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
     DEFAULT_SKIPS_PER_WEEK,
+    DEFAULT_SNOOZE_MINUTES,
     EVENT_CONNECTION_RITUALS,
     HISTORY_DAYS,
     PARTNER_A,
@@ -73,6 +75,7 @@ from .core.streaks import (
     prune_history,
 )
 from .models import Occurrence, RitualConfig, RitualState, parse_time
+from .notifier import PartnerNotifier, load_library
 from .storage import RitualsStore
 
 if TYPE_CHECKING:
@@ -129,6 +132,10 @@ class RitualEngine:
         self.away_since: dict[str, datetime] = {}
         self.apart_since: datetime | None = None
         self.connection_stats = StreakStats()
+        self.snooze_minutes = float(entry.options.get(CONF_SNOOZE_MINUTES, DEFAULT_SNOOZE_MINUTES))
+        self.notifier: PartnerNotifier | None = None
+        self.ideas_used: dict[str, date] = {}
+        self.prompt_counts: dict[str, Any] = {}
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -141,6 +148,11 @@ class RitualEngine:
         self.vacation = stored.vacation
         self.away_since = dict(stored.away_since)
         self.apart_since = stored.apart_since
+        self.ideas_used = dict(stored.ideas_used)
+        self.prompt_counts = dict(stored.prompt_counts)
+        library = await self.hass.async_add_executor_job(load_library, self.hass.config.language)
+        self.notifier = PartnerNotifier(self.hass, self, library)
+        self.notifier.async_start()
         for subentry in self.entry.subentries.values():
             # Rituals are the only subentry type.
             config = RitualConfig.from_subentry(subentry.subentry_id, subentry.data)
@@ -161,6 +173,8 @@ class RitualEngine:
 
     async def async_stop(self) -> None:
         """Stop listening and flush state to disk."""
+        if self.notifier is not None:
+            self.notifier.async_stop()
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
@@ -272,6 +286,11 @@ class RitualEngine:
         """The partner's person state, or unknown."""
         state = self.hass.states.get(self.persons[partner])
         return state.state if state else STATE_UNKNOWN
+
+    def partner_name(self, partner: str) -> str:
+        """The partner's display name."""
+        state = self.hass.states.get(self.persons[partner])
+        return state.name if state else self.persons[partner]
 
     def partner_for_person(self, entity_id: str) -> str | None:
         """Which partner a person entity is."""
@@ -508,6 +527,8 @@ class RitualEngine:
         self._record(ritual, day, started=1)
         self._schedule_end(ritual)
         self._emit(ritual, RitualEventType.STARTED, actor)
+        if self.notifier is not None:
+            self.notifier.on_started(ritual, occurrence)
         self._notify(config.ritual_id)
         self._save()
         return occurrence
@@ -556,6 +577,8 @@ class RitualEngine:
             occurrence.ends_at = max(occurrence.ends_at, now) + delay
             self._schedule_end(ritual)
         self._emit(ritual, RitualEventType.SNOOZED, partner, snoozed_until=now + delay)
+        if self.notifier is not None:
+            self.notifier.on_snoozed(ritual, occurrence)
         self._notify(ritual.config.ritual_id)
         self._save()
 
@@ -567,7 +590,7 @@ class RitualEngine:
             self._cancel_timers(ritual)
         self._record(ritual, day, skipped=1)
         self._emit(ritual, RitualEventType.SKIPPED, partner)
-        ritual.state.occurrence = None
+        self._end_occurrence(ritual)
         self._notify(ritual.config.ritual_id)
         self._save()
 
@@ -576,7 +599,7 @@ class RitualEngine:
         ritual.state.enabled = enabled
         if not enabled and ritual.state.occurrence is not None:
             self._cancel_timers(ritual)
-            ritual.state.occurrence = None
+            self._end_occurrence(ritual)
         self._notify(ritual.config.ritual_id)
         self._save()
 
@@ -589,6 +612,7 @@ class RitualEngine:
     def reset(self, ritual: Ritual) -> None:
         """Forget a ritual's history (admin)."""
         self._cancel_timers(ritual)
+        self._end_occurrence(ritual)
         enabled, rotation = ritual.state.enabled, ritual.state.rotation
         ritual.state = RitualState(enabled=enabled, rotation=rotation)
         self._recompute(ritual, self.today())
@@ -608,9 +632,16 @@ class RitualEngine:
             self._emit(ritual, RitualEventType.MISSED, partner, **extra)
         if ritual.config.prompted is Prompted.ALTERNATE:
             ritual.state.rotation += 1
-        ritual.state.occurrence = None
+        self._end_occurrence(ritual)
         self._notify(ritual.config.ritual_id)
         self._save()
+
+    def _end_occurrence(self, ritual: Ritual) -> None:
+        """The window is over, however it ended: phones are tidied up."""
+        occurrence = ritual.state.occurrence
+        ritual.state.occurrence = None
+        if occurrence is not None and self.notifier is not None:
+            self.notifier.on_ended(ritual, occurrence)
 
     def _record_completion(self, ritual: Ritual, day: date, partner: str | None) -> None:
         before = ritual.stats.current
@@ -709,6 +740,10 @@ class RitualEngine:
     def _save(self) -> None:
         self.store.async_delay_save(self._snapshot)
 
+    def async_save(self) -> None:
+        """Schedule a debounced write (for the notifier's bookkeeping)."""
+        self._save()
+
     def _snapshot(self) -> dict[str, Any]:
         return {
             "couple": {
@@ -717,6 +752,8 @@ class RitualEngine:
                 "apart_since": self.apart_since.isoformat() if self.apart_since else None,
             },
             "rituals": {rid: r.state.as_dict() for rid, r in self.rituals.items()},
+            "ideas_used": {idea: day.isoformat() for idea, day in self.ideas_used.items()},
+            "prompt_counts": dict(self.prompt_counts),
         }
 
     def export(self, ritual: Ritual) -> dict[str, Any]:
@@ -736,4 +773,5 @@ class RitualEngine:
                 {"day": day.isoformat(), "outcome": record.outcome.value, **record.as_dict()}
                 for day, record in sorted(ritual.state.history.items())
             ],
+            "replies": list(ritual.state.replies),
         }

@@ -13,6 +13,7 @@ from .const import (
     CONF_ACTIVE_START,
     CONF_APART_HOURS,
     CONF_COMPLETION,
+    CONF_DND,
     CONF_KIND,
     CONF_MIN_AWAY_MINUTES,
     CONF_NAME,
@@ -20,6 +21,7 @@ from .const import (
     CONF_PROMPT_MODE,
     CONF_PROMPT_TEXT,
     CONF_PROMPTED,
+    CONF_REPLY,
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
     CONF_TRIGGER_TIME,
@@ -85,6 +87,8 @@ class RitualConfig:
     min_away: timedelta
     apart_for: timedelta
     completion: Completion
+    dnd: bool = False
+    reply: bool = False
 
     @classmethod
     def from_subentry(cls, ritual_id: str, data: Mapping[str, Any]) -> RitualConfig:
@@ -132,6 +136,8 @@ class RitualConfig:
             min_away=timedelta(minutes=float(merged.get(CONF_MIN_AWAY_MINUTES, 0) or 0)),
             apart_for=timedelta(hours=float(merged.get(CONF_APART_HOURS, 0) or 0)),
             completion=Completion(merged.get(CONF_COMPLETION, Completion.EITHER)),
+            dnd=bool(merged.get(CONF_DND, False)) and kind is RitualKind.REUNION,
+            reply=bool(merged.get(CONF_REPLY, False)) and kind is RitualKind.BEDTIME,
         )
 
     @property
@@ -153,6 +159,8 @@ class Occurrence:
     completed_by: list[str] = field(default_factory=list)
     snoozed_until: datetime | None = None
     device_use: dict[str, str] | None = None
+    prompted: list[str] = field(default_factory=list)
+    dnd: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Serialisable form (UTC ISO timestamps)."""
@@ -166,6 +174,8 @@ class Occurrence:
             "completed_by": list(self.completed_by),
             "snoozed_until": self.snoozed_until.isoformat() if self.snoozed_until else None,
             "device_use": self.device_use,
+            "prompted": list(self.prompted),
+            "dnd": list(self.dnd),
         }
 
     @classmethod
@@ -185,6 +195,8 @@ class Occurrence:
             completed_by=[str(p) for p in data.get("completed_by") or []],
             snoozed_until=parse_utc(data.get("snoozed_until")),
             device_use=dict(device_use) if isinstance(device_use, dict) else None,
+            prompted=[str(p) for p in data.get("prompted") or []],
+            dnd=[str(p) for p in data.get("dnd") or []],
         )
 
 
@@ -198,6 +210,7 @@ class RitualState:
     last_completed: datetime | None = None
     enabled: bool = True
     rotation: int = 0
+    replies: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Serialisable form."""
@@ -210,6 +223,7 @@ class RitualState:
             "last_completed": self.last_completed.isoformat() if self.last_completed else None,
             "enabled": self.enabled,
             "rotation": self.rotation,
+            "replies": list(self.replies),
         }
 
     @classmethod
@@ -230,4 +244,9 @@ class RitualState:
             last_completed=parse_utc(data.get("last_completed")),
             enabled=bool(data.get("enabled", True)),
             rotation=int(data.get("rotation", 0)),
+            replies=[
+                {str(k): str(v) for k, v in reply.items()}
+                for reply in data.get("replies") or []
+                if isinstance(reply, dict)
+            ],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 import json
 import logging
 from pathlib import Path
@@ -29,6 +29,8 @@ class StoredState:
     away_since: dict[str, datetime] = field(default_factory=dict)
     apart_since: datetime | None = None
     rituals: dict[str, RitualState] = field(default_factory=dict)
+    ideas_used: dict[str, date] = field(default_factory=dict)
+    prompt_counts: dict[str, Any] = field(default_factory=dict)
 
 
 class _VersionedStore(Store[dict[str, Any]]):
@@ -122,7 +124,15 @@ def _parse(raw: Any) -> StoredState:
         parsed = parse_utc(value)
         if parsed is not None:
             away_since[str(partner)] = parsed
+    ideas_used = {
+        str(idea): date.fromisoformat(day) for idea, day in (raw.get("ideas_used") or {}).items()
+    }
+    prompt_counts = raw.get("prompt_counts") or {}
+    if not isinstance(prompt_counts, dict):
+        raise ValueError("prompt counts have the wrong shape")
     return StoredState(
+        ideas_used=ideas_used,
+        prompt_counts=dict(prompt_counts),
         vacation=bool(couple.get("vacation", False)),
         away_since=away_since,
         apart_since=parse_utc(couple.get("apart_since")),

@@ -1,0 +1,461 @@
+"""Prompts on the partners' phones: actionable, varied, fair and quiet.
+
+The engine tells the notifier when an occurrence starts, is snoozed or ends; the
+notifier decides who hears about it, when (quiet hours, daily cap), with which
+words (own prompts or the idea library), and turns taps on the phone back into
+engine actions. A failing notify service never breaks the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import json
+import logging
+from pathlib import Path
+import random
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.start import async_at_started
+from homeassistant.util import dt as dt_util, slugify
+
+from .const import (
+    CONF_DAILY_CAP,
+    CONF_NOTIFY_A,
+    CONF_NOTIFY_B,
+    CONF_PHONE_A,
+    CONF_PHONE_B,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_STORE_REPLIES,
+    DEFAULT_DAILY_CAP,
+    DOMAIN,
+    PARTNER_A,
+    PARTNER_B,
+    PARTNERS,
+    PromptMode,
+    RitualKind,
+)
+from .core.ideas import IdeaLibrary, choose_idea, own_prompts, parse_library
+from .core.schedule import in_active_hours
+from .models import Occurrence, parse_time
+
+if TYPE_CHECKING:
+    from .engine import Ritual, RitualEngine
+
+_LOGGER = logging.getLogger(__name__)
+
+EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
+ACTION_PREFIX = "CONNECTION_RITUALS"
+ACTION_DONE = "DONE"
+ACTION_SNOOZE = "SNOOZE"
+ACTION_SKIP = "SKIP"
+ACTION_REPLY = "REPLY"
+NOTIFY_TIMEOUT_SECONDS = 10
+IDEAS_DIR = Path(__file__).parent / "ideas"
+MAX_STORED_REPLIES = 100
+
+
+def notification_tag(occurrence: Occurrence) -> str:
+    """One tag per occurrence: re-sends replace, completion clears."""
+    return f"connection_rituals_{occurrence.occurrence_id}"
+
+
+def action_id(action: str, occurrence: Occurrence) -> str:
+    """An action identifier carrying the occurrence id."""
+    return f"{ACTION_PREFIX}_{action}_{occurrence.occurrence_id}"
+
+
+def parse_action(action: Any) -> tuple[str, str] | None:
+    """(action, occurrence id) from an action identifier, or None if it is not ours."""
+    if not isinstance(action, str) or not action.startswith(f"{ACTION_PREFIX}_"):
+        return None
+    kind, _, occurrence_id = action[len(ACTION_PREFIX) + 1 :].partition("_")
+    if kind not in (ACTION_DONE, ACTION_SNOOZE, ACTION_SKIP, ACTION_REPLY) or not occurrence_id:
+        return None
+    return kind, occurrence_id
+
+
+def load_library(language: str) -> IdeaLibrary:
+    """Read the idea library for a language, falling back to English (runs in the executor)."""
+    candidates = [IDEAS_DIR / f"{language.lower()}.json"]
+    if "-" in language:
+        candidates.append(IDEAS_DIR / f"{language.split('-')[0].lower()}.json")
+    candidates.append(IDEAS_DIR / "en.json")
+    for path in candidates:
+        if path.is_file():
+            return parse_library(json.loads(path.read_text(encoding="utf-8")))
+    raise FileNotFoundError(IDEAS_DIR / "en.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a partner's prompts go."""
+
+    service: str  # notify service name, without the domain
+    actionable: bool  # a companion app phone
+    android: bool = False
+
+
+class PartnerNotifier:
+    """Sends, replaces and clears the couple's ritual prompts."""
+
+    def __init__(self, hass: HomeAssistant, engine: RitualEngine, library: IdeaLibrary) -> None:
+        """Prepare; `async_start` begins listening."""
+        self.hass = hass
+        self.engine = engine
+        self.library = library
+        options = engine.entry.options
+        self.quiet_start = parse_time(options.get(CONF_QUIET_START) or "00:00:00")
+        self.quiet_end = parse_time(options.get(CONF_QUIET_END) or "00:00:00")
+        self.daily_cap = int(options.get(CONF_DAILY_CAP, DEFAULT_DAILY_CAP))
+        self.store_replies = bool(options.get(CONF_STORE_REPLIES, False))
+        self.rng = random.Random()
+        self._phones = {
+            PARTNER_A: engine.entry.data.get(CONF_PHONE_A),
+            PARTNER_B: engine.entry.data.get(CONF_PHONE_B),
+        }
+        self._plain = {
+            PARTNER_A: engine.entry.data.get(CONF_NOTIFY_A),
+            PARTNER_B: engine.entry.data.get(CONF_NOTIFY_B),
+        }
+        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._failing: set[str] = set()
+        self._unsubs: list[CALLBACK_TYPE] = []
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @callback
+    def async_start(self) -> None:
+        """Listen to taps and to notify services coming and going."""
+        self._unsubs.append(
+            self.hass.bus.async_listen(EVENT_NOTIFICATION_ACTION, self._async_on_action)
+        )
+        self._unsubs.append(
+            self.hass.bus.async_listen(EVENT_SERVICE_REGISTERED, self._async_on_service_change)
+        )
+        self._unsubs.append(
+            self.hass.bus.async_listen(EVENT_SERVICE_REMOVED, self._async_on_service_change)
+        )
+        self._unsubs.append(async_at_started(self.hass, self._async_check_targets))
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening and cancel pending re-sends."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        for cancel in self._timers.values():
+            cancel()
+        self._timers.clear()
+
+    # ----------------------------------------------------------------- targets
+
+    def target(self, partner: str) -> Target | None:
+        """Resolve a partner's phone at send time; a plain notify service otherwise."""
+        if device_id := self._phones[partner]:
+            device = dr.async_get(self.hass).async_get(device_id)
+            for entry_id in device.config_entries if device else ():
+                entry = self.hass.config_entries.async_get_entry(entry_id)
+                if entry is None or entry.domain != "mobile_app":
+                    continue
+                service = slugify(f"mobile_app_{entry.data.get('device_name', '')}")
+                if self.hass.services.has_service("notify", service):
+                    return Target(
+                        service, actionable=True, android=entry.data.get("os_name") == "Android"
+                    )
+        if plain := self._plain[partner]:
+            service = str(plain).removeprefix("notify.")
+            if self.hass.services.has_service("notify", service):
+                return Target(service, actionable=False)
+        return None
+
+    def _configured(self, partner: str) -> str | None:
+        return self._phones[partner] or self._plain[partner]
+
+    @callback
+    def _async_on_service_change(self, event: Event) -> None:
+        if event.data.get("domain") == "notify":
+            self._async_check_targets(self.hass)
+
+    @callback
+    def _async_check_targets(self, hass: HomeAssistant) -> None:
+        """A configured target that is missing raises a repair issue; back, it clears."""
+        for partner in PARTNERS:
+            configured = self._configured(partner)
+            issue_id = f"notify_target_missing_{self.engine.entry.entry_id}_{partner}"
+            if configured and self.target(partner) is None:
+                ir.async_create_issue(
+                    hass,
+                    DOMAIN,
+                    issue_id,
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.WARNING,
+                    translation_key="notify_target_missing",
+                    translation_placeholders={"partner": self.engine.partner_name(partner)},
+                )
+            else:
+                ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+    # ------------------------------------------------------------------ engine
+
+    def on_started(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        """Prompt the right partner(s), now or when quiet hours end."""
+        self._prompt_at(ritual, occurrence, dt_util.utcnow())
+        if ritual.config.dnd and ritual.config.kind is RitualKind.REUNION:
+            self._set_dnd(occurrence, on=True)
+
+    def on_snoozed(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        """Remove the prompt now and bring it back after the snooze."""
+        self._clear(occurrence)
+        if occurrence.snoozed_until is not None:
+            self._prompt_at(ritual, occurrence, occurrence.snoozed_until)
+
+    def on_ended(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        """Clear the prompt on both phones; lift do-not-disturb.
+
+        At start-up (a window that closed while Home Assistant was down) the
+        phones' notify services may not exist yet: wait until Home Assistant runs.
+        """
+        if cancel := self._timers.pop(occurrence.occurrence_id, None):
+            cancel()
+
+        @callback
+        def _tidy_up(hass: HomeAssistant) -> None:
+            self._clear(occurrence)
+            if occurrence.dnd:
+                self._set_dnd(occurrence, on=False)
+
+        self._unsubs.append(async_at_started(self.hass, _tidy_up))
+
+    def _prompt_at(self, ritual: Ritual, occurrence: Occurrence, when: datetime) -> None:
+        when = self._after_quiet_hours(when)
+        if occurrence.ends_at is not None and when >= occurrence.ends_at:
+            return  # the window closes before the couple may be disturbed
+        if when <= dt_util.utcnow():
+            self._send_prompts(ritual, occurrence)
+            return
+
+        @callback
+        def _due(now: datetime) -> None:
+            self._timers.pop(occurrence.occurrence_id, None)
+            if ritual.state.occurrence is occurrence:
+                self._send_prompts(ritual, occurrence)
+
+        if cancel := self._timers.pop(occurrence.occurrence_id, None):
+            cancel()
+        self._timers[occurrence.occurrence_id] = async_track_point_in_utc_time(
+            self.hass, _due, when
+        )
+
+    def _after_quiet_hours(self, when: datetime) -> datetime:
+        """Move a moment out of the quiet hours (if any are set)."""
+        if self.quiet_start == self.quiet_end:
+            return when
+        local = dt_util.as_local(when)
+        if not in_active_hours(local.time(), self.quiet_start, self.quiet_end):
+            return when
+        end = local.replace(
+            hour=self.quiet_end.hour,
+            minute=self.quiet_end.minute,
+            second=self.quiet_end.second,
+            microsecond=0,
+        )
+        if end <= local:
+            end += timedelta(days=1)
+        return dt_util.as_utc(end)
+
+    def _send_prompts(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        if self.engine.vacation or not ritual.state.enabled:
+            return
+        text = self._prompt_text(ritual)
+        for partner in self.engine.prompted_partners(ritual, occurrence):
+            target = self.target(partner)
+            if target is None or not self._within_cap(partner):
+                continue
+            if partner not in occurrence.prompted:
+                occurrence.prompted.append(partner)
+            payload: dict[str, Any] = {"title": ritual.config.name, "message": text}
+            if target.actionable:
+                payload["data"] = {
+                    "tag": notification_tag(occurrence),
+                    "group": DOMAIN,
+                    "actions": self._actions(ritual, occurrence),
+                }
+            self._call(target, payload)
+        self.engine.async_save()
+
+    def _actions(self, ritual: Ritual, occurrence: Occurrence) -> list[dict[str, str]]:
+        phrases = self.library.phrases
+        if ritual.config.kind is RitualKind.BEDTIME and ritual.config.reply:
+            # Android shows three buttons: reply replaces skip.
+            return [
+                {
+                    "action": action_id(ACTION_REPLY, occurrence),
+                    "title": phrases["reply"],
+                    "behavior": "textInput",
+                },
+                {"action": action_id(ACTION_DONE, occurrence), "title": phrases["done"]},
+                {"action": action_id(ACTION_SNOOZE, occurrence), "title": phrases["snooze"]},
+            ]
+        return [
+            {"action": action_id(ACTION_DONE, occurrence), "title": phrases["done"]},
+            {"action": action_id(ACTION_SNOOZE, occurrence), "title": phrases["snooze"]},
+            {"action": action_id(ACTION_SKIP, occurrence), "title": phrases["skip"]},
+        ]
+
+    def _prompt_text(self, ritual: Ritual) -> str:
+        """Own words, or a surprise from the library that was not used for 60 days."""
+        config = ritual.config
+        own = own_prompts(config.prompt_text, config.ritual_id)
+        candidates = (
+            own
+            if config.prompt_mode is PromptMode.OWN and own
+            else (
+                *self.library.for_kind(config.kind.value),
+                *own,
+            )
+        )
+        if not candidates:
+            return config.name
+        today = self.engine.today()
+        idea = choose_idea(candidates, self.engine.ideas_used, today, self.rng)
+        self.engine.ideas_used[idea.idea_id] = today
+        return idea.text
+
+    def _within_cap(self, partner: str) -> bool:
+        """Count a prompt against the partner's daily cap; False once it is reached."""
+        today = self.engine.today()
+        counts = self.engine.prompt_counts
+        if counts.get("day") != today.isoformat():
+            counts.clear()
+            counts["day"] = today.isoformat()
+        sent = int(counts.get(partner, 0))
+        if sent >= self.daily_cap:
+            _LOGGER.debug("Daily prompt cap reached for partner %s", partner)
+            return False
+        counts[partner] = sent + 1
+        return True
+
+    def _clear(self, occurrence: Occurrence) -> None:
+        """Remove the prompt from every phone that received it."""
+        for partner in occurrence.prompted:
+            target = self.target(partner)
+            if target is not None and target.actionable:
+                self._call(
+                    target,
+                    {
+                        "message": "clear_notification",
+                        "data": {"tag": notification_tag(occurrence)},
+                    },
+                )
+
+    def _set_dnd(self, occurrence: Occurrence, on: bool) -> None:
+        """Android phones go quiet for the device-free window (iOS has no such command)."""
+        for partner in PARTNERS:
+            target = self.target(partner)
+            if target is None or not target.android:
+                continue
+            if on:
+                if partner not in occurrence.dnd:
+                    occurrence.dnd.append(partner)
+            elif partner not in occurrence.dnd:
+                continue
+            self._call(
+                target,
+                {
+                    "message": "command_dnd",
+                    "data": {"command": "priority_only" if on else "off"},
+                },
+            )
+        if not on:
+            occurrence.dnd.clear()
+
+    def _call(self, target: Target, payload: dict[str, Any]) -> None:
+        """Send in the background; a failing or hanging service is logged once."""
+
+        async def _send() -> None:
+            try:
+                async with asyncio.timeout(NOTIFY_TIMEOUT_SECONDS):
+                    await self.hass.services.async_call(
+                        "notify", target.service, payload, blocking=True
+                    )
+            except Exception as err:
+                if target.service not in self._failing:
+                    self._failing.add(target.service)
+                    _LOGGER.warning(
+                        "Sending a ritual prompt through notify.%s failed: %s",
+                        target.service,
+                        err or type(err).__name__,
+                    )
+            else:
+                self._failing.discard(target.service)
+
+        self.hass.async_create_background_task(_send(), f"{DOMAIN} notify {target.service}")
+
+    # ------------------------------------------------------------- phone taps
+
+    @callback
+    def _async_on_action(self, event: Event) -> None:
+        parsed = parse_action(event.data.get("action"))
+        if parsed is None:
+            return
+        kind, occurrence_id = parsed
+        ritual = next(
+            (
+                r
+                for r in self.engine.rituals.values()
+                if r.state.occurrence is not None
+                and r.state.occurrence.occurrence_id == occurrence_id
+            ),
+            None,
+        )
+        if ritual is None:
+            return  # stale, finished, or another couple's occurrence
+        partner = self._partner_of_user(event.context.user_id)
+        if partner is None:
+            _LOGGER.debug("Ignoring a ritual action from a user who is not a partner")
+            return
+        if kind == ACTION_DONE:
+            self.engine.complete(ritual, partner)
+        elif kind == ACTION_SNOOZE:
+            self.engine.snooze(ritual, self.engine.snooze_minutes, partner)
+        elif kind == ACTION_SKIP:
+            self.engine.skip(ritual, partner)
+        else:
+            self._forward_reply(ritual, partner, str(event.data.get("reply_text") or "").strip())
+            self.engine.complete(ritual, partner)
+
+    def _partner_of_user(self, user_id: str | None) -> str | None:
+        if user_id is None:
+            return None
+        for partner, person in self.engine.persons.items():
+            state = self.hass.states.get(person)
+            if state is not None and state.attributes.get("user_id") == user_id:
+                return partner
+        return None
+
+    def _forward_reply(self, ritual: Ritual, partner: str, text: str) -> None:
+        """Deliver an appreciation to the other partner; stored only if the couple wants."""
+        if not text:
+            return
+        other = PARTNER_B if partner == PARTNER_A else PARTNER_A
+        name = self.engine.partner_name(partner)
+        target = self.target(other)
+        if target is not None:
+            self._call(
+                target,
+                {
+                    "title": self.library.phrases["appreciation_title"].format(partner=name),
+                    "message": self.library.phrases["appreciation"].format(partner=name, text=text),
+                },
+            )
+        if self.store_replies:
+            replies = ritual.state.replies
+            replies.append({"at": dt_util.utcnow().isoformat(), "partner": partner, "text": text})
+            del replies[:-MAX_STORED_REPLIES]
