@@ -7,6 +7,7 @@ Sam with `scripts/demo`, and stops Home Assistant with SIGINT (Ctrl-C).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 import json
@@ -22,6 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import aiohttp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +159,23 @@ def _state(develop: Develop, token: str, entity_id: str) -> dict[str, Any]:
     return dict(state)
 
 
+def _persistent_notifications(base: str, token: str) -> list[dict[str, Any]]:
+    """The sidebar's notifications (only the websocket API lists them)."""
+
+    async def _get() -> list[dict[str, Any]]:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(base.replace("http", "ws", 1) + "/api/websocket") as ws,
+        ):
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": token})
+            assert (await ws.receive_json())["type"] == "auth_ok"
+            await ws.send_json({"id": 1, "type": "persistent_notification/get"})
+            return list((await ws.receive_json())["result"])
+
+    return asyncio.run(_get())
+
+
 @pytest.fixture
 def develop(tmp_path: Path, socket_enabled: None) -> Iterator[Develop]:
     """scripts/develop with a copy of the tracked config, stopped at the end."""
@@ -216,6 +235,26 @@ def test_develop_serves_the_demo_household(develop: Develop) -> None:
     assert "Sam is home" in _demo(develop, "arrive", "sam")
     assert _state(develop, token, "person.sam")["state"] == "home"
     assert "Sam" in _demo(develop, "status")
+
+    # A reunion's prompt reaches each partner's stand-in phone (a persistent notification).
+    status, _ = _request(
+        base,
+        "POST",
+        "/api/services/button/press",
+        token,
+        json_body={"entity_id": "button.welcome_home_start_now"},
+    )
+    assert status == 200
+    deadline = time.monotonic() + 30
+    titles: list[str] = []
+    while time.monotonic() < deadline:
+        notes = _persistent_notifications(base, token)
+        titles = sorted(n["title"] for n in notes if n["title"].startswith("Welcome home"))
+        if len(titles) == 2:
+            break
+        time.sleep(0.5)
+    assert titles == ["Welcome home (Alex)", "Welcome home (Sam)"]
+    assert all(n["message"].strip() for n in notes if n["title"].startswith("Welcome home"))
 
     # Ctrl-C: Home Assistant (exec'd by the script) stops cleanly.
     develop.process.send_signal(signal.SIGINT)

@@ -825,7 +825,14 @@ def test_services_are_translated_and_iconned() -> None:
             assert described[service]["fields"][field]["description"], (service, field)
 
 
-SAMPLE_VALUES = {"ritual": "0123456789abcdef", "partner": ALEX, "minutes": 5}
+SAMPLE_VALUES = {
+    "ritual": "0123456789abcdef",
+    "partner": ALEX,
+    "minutes": 5,
+    "config_entry_id": "0123456789abcdef",
+    "positive": False,
+    "note": "a kind word",
+}
 
 
 async def test_registered_services_match_services_yaml(hass: HomeAssistant, setup_entry) -> None:

@@ -417,7 +417,7 @@ async def test_plain_notify_target_gets_text_only(
     await hass.async_block_till_done()
     await tick(hass, freezer, minutes=10)
     assert [payload(c) for c in calls] == [
-        {"title": "Reunion", "message": "Hold each other for ten slow breaths."}
+        {"title": "Reunion (Alex)", "message": "Hold each other for ten slow breaths."}
     ]
 
 

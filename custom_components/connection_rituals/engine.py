@@ -54,6 +54,17 @@ from .const import (
     RitualKind,
     TriggerType,
 )
+from .core.interactions import (
+    INITIATIVE_DAYS,
+    RATIO_DAYS,
+    Balance,
+    Initiative,
+    Interaction,
+    Ratio,
+    initiative_balance,
+    positive_ratio,
+    prune,
+)
 from .core.schedule import (
     HOME,
     Window,
@@ -135,6 +146,8 @@ class RitualEngine:
         self.snooze_minutes = float(entry.options.get(CONF_SNOOZE_MINUTES, DEFAULT_SNOOZE_MINUTES))
         self.notifier: PartnerNotifier | None = None
         self.ideas_used: dict[str, date] = {}
+        self.interactions: list[Interaction] = []
+        self.initiative: list[Initiative] = []
         self.prompt_counts: dict[str, Any] = {}
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
@@ -150,6 +163,8 @@ class RitualEngine:
         self.apart_since = stored.apart_since
         self.ideas_used = dict(stored.ideas_used)
         self.prompt_counts = dict(stored.prompt_counts)
+        self.interactions = list(stored.interactions)
+        self.initiative = list(stored.initiative)
         library = await self.hass.async_add_executor_job(load_library, self.hass.config.language)
         self.notifier = PartnerNotifier(self.hass, self, library)
         self.notifier.async_start()
@@ -525,6 +540,8 @@ class RitualEngine:
         )
         ritual.state.occurrence = occurrence
         self._record(ritual, day, started=1)
+        if actor is not None:
+            self._took_initiative(day, actor, "start")
         self._schedule_end(ritual)
         self._emit(ritual, RitualEventType.STARTED, actor)
         if self.notifier is not None:
@@ -643,7 +660,37 @@ class RitualEngine:
         if occurrence is not None and self.notifier is not None:
             self.notifier.on_ended(ritual, occurrence)
 
+    def _took_initiative(self, day: date, partner: str, action: str) -> None:
+        self.initiative = prune(
+            [*self.initiative, Initiative(day, partner, action)], self.today(), INITIATIVE_DAYS
+        )
+
+    def log_interaction(self, positive: bool, partner: str | None, note: str | None) -> None:
+        """A positive or negative moment, for the 5:1 ratio."""
+        self.interactions = prune(
+            [*self.interactions, Interaction(self.today(), positive, partner, note)],
+            self.today(),
+            RATIO_DAYS,
+        )
+        self._notify(None)
+        self._save()
+
+    def positive_ratio(self) -> Ratio:
+        """Completed rituals and logged positives against negatives, last 7 days."""
+        completions = (
+            (day, record.completed)
+            for ritual in self.rituals.values()
+            for day, record in ritual.state.history.items()
+        )
+        return positive_ratio(completions, self.interactions, self.today())
+
+    def initiative_balance(self) -> Balance:
+        """Each partner's starts and completions, last 30 days."""
+        return initiative_balance(self.initiative, PARTNERS, self.today())
+
     def _record_completion(self, ritual: Ritual, day: date, partner: str | None) -> None:
+        if partner is not None:
+            self._took_initiative(day, partner, "complete")
         before = ritual.stats.current
         ritual.state.last_completed = dt_util.utcnow()
         self._record(ritual, day, completed=1)
@@ -754,6 +801,19 @@ class RitualEngine:
             "rituals": {rid: r.state.as_dict() for rid, r in self.rituals.items()},
             "ideas_used": {idea: day.isoformat() for idea, day in self.ideas_used.items()},
             "prompt_counts": dict(self.prompt_counts),
+            "interactions": [
+                {
+                    "day": i.day.isoformat(),
+                    "positive": i.positive,
+                    "partner": i.partner,
+                    "note": i.note,
+                }
+                for i in self.interactions
+            ],
+            "initiative": [
+                {"day": i.day.isoformat(), "partner": i.partner, "action": i.action}
+                for i in self.initiative
+            ],
         }
 
     def export(self, ritual: Ritual) -> dict[str, Any]:

@@ -273,11 +273,15 @@ class PartnerNotifier:
     def _send_prompts(self, ritual: Ritual, occurrence: Occurrence) -> None:
         if self.engine.vacation or not ritual.state.enabled:
             return
+        recipients = [
+            (partner, target)
+            for partner in self.engine.prompted_partners(ritual, occurrence)
+            if (target := self.target(partner)) is not None and self._within_cap(partner)
+        ]
+        if not recipients:
+            return  # no idea is used up for a prompt nobody receives
         text = self._prompt_text(ritual)
-        for partner in self.engine.prompted_partners(ritual, occurrence):
-            target = self.target(partner)
-            if target is None or not self._within_cap(partner):
-                continue
+        for partner, target in recipients:
             if partner not in occurrence.prompted:
                 occurrence.prompted.append(partner)
             payload: dict[str, Any] = {"title": ritual.config.name, "message": text}
@@ -287,6 +291,11 @@ class PartnerNotifier:
                     "group": DOMAIN,
                     "actions": self._actions(ritual, occurrence),
                 }
+            else:
+                # A plain target may be shared (a TV, the sidebar): say who it is for.
+                payload["title"] = self.library.phrases["plain_title"].format(
+                    ritual=ritual.config.name, partner=self.engine.partner_name(partner)
+                )
             self._call(target, payload)
         self.engine.async_save()
 

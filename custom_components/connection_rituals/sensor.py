@@ -20,7 +20,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import ConnectionRitualsConfigEntry
-from .const import CONF_HIDE_STREAKS, DOMAIN
+from .const import CONF_HIDE_STREAKS, DOMAIN, PARTNERS
+from .core.interactions import TARGET_RATIO
 from .engine import Ritual, RitualEngine
 from .entity import CoupleEntity, RitualEntity
 
@@ -80,12 +81,33 @@ class CoupleSensorDescription(SensorEntityDescription):
     """A couple sensor and how to read its value."""
 
     value_fn: Callable[[RitualEngine], float | int | datetime | None]
+    attributes_fn: Callable[[RitualEngine], dict[str, Any]] | None = None
+    partner: str | None = None
     is_streak: bool = False
 
 
 def _next_ritual_time(engine: RitualEngine) -> datetime | None:
     upcoming = engine.next_ritual()
     return upcoming[0] if upcoming else None
+
+
+def _initiative_share(partner: str) -> CoupleSensorDescription:
+    """One partner's share of starting and completing rituals, last 30 days."""
+
+    def _attributes(engine: RitualEngine) -> dict[str, Any]:
+        balance = engine.initiative_balance()
+        return {"starts": balance.starts[partner], "completions": balance.completions[partner]}
+
+    return CoupleSensorDescription(
+        key=f"initiative_share_{partner}",
+        translation_key="initiative_share",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        partner=partner,
+        value_fn=lambda engine: engine.initiative_balance().share(partner),
+        attributes_fn=_attributes,
+    )
 
 
 COUPLE_SENSORS: tuple[CoupleSensorDescription, ...] = (
@@ -102,7 +124,22 @@ COUPLE_SENSORS: tuple[CoupleSensorDescription, ...] = (
         translation_key="next_ritual",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_next_ritual_time,
+        attributes_fn=lambda engine: {
+            "ritual": upcoming[1].config.name if (upcoming := engine.next_ritual()) else None
+        },
     ),
+    CoupleSensorDescription(
+        key="positive_ratio",
+        translation_key="positive_ratio",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda engine: engine.positive_ratio().value,
+        attributes_fn=lambda engine: {
+            "positives": (ratio := engine.positive_ratio()).positives,
+            "negatives": ratio.negatives,
+            "target": TARGET_RATIO,
+        },
+    ),
+    *(_initiative_share(partner) for partner in PARTNERS),
 )
 
 
@@ -167,10 +204,16 @@ class CoupleSensor(CoupleEntity, SensorEntity):
         """The figure."""
         return self.entity_description.value_fn(self.engine)
 
+    def __init__(self, engine: RitualEngine, description: CoupleSensorDescription) -> None:
+        """Name per-partner sensors after their partner."""
+        super().__init__(engine, description)
+        if description.partner is not None:
+            self._attr_translation_placeholders = {
+                "partner": engine.partner_name(description.partner)
+            }
+
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Which ritual comes next."""
-        if self.entity_description.key != "next_ritual":
-            return None
-        upcoming = self.engine.next_ritual()
-        return {"ritual": upcoming[1].config.name if upcoming else None}
+        """Details behind the figure."""
+        attributes_fn = self.entity_description.attributes_fn
+        return attributes_fn(self.engine) if attributes_fn else None

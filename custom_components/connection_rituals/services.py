@@ -17,13 +17,17 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
 from .const import (
+    ATTR_CONFIG_ENTRY_ID,
     ATTR_MINUTES,
+    ATTR_NOTE,
     ATTR_PARTNER,
+    ATTR_POSITIVE,
     ATTR_RITUAL,
     DEFAULT_SNOOZE_MINUTES,
     DOMAIN,
     SERVICE_COMPLETE,
     SERVICE_EXPORT,
+    SERVICE_LOG_INTERACTION,
     SERVICE_RESET,
     SERVICE_SKIP,
     SERVICE_SNOOZE,
@@ -40,6 +44,36 @@ SNOOZE_SCHEMA = PARTNER_SCHEMA.extend(
         )
     }
 )
+
+
+LOG_INTERACTION_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_POSITIVE, default=True): cv.boolean,
+        vol.Optional(ATTR_PARTNER): cv.entity_id,
+        vol.Optional(ATTR_NOTE): vol.All(cv.string, vol.Length(max=500)),
+    }
+)
+
+
+def _resolve_couple(hass: HomeAssistant, call: ServiceCall) -> RitualEngine:
+    """The couple a call names (its config entry)."""
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_couple",
+            translation_placeholders={"entry": str(entry_id)},
+        )
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"entry": entry.title},
+        )
+    engine: RitualEngine = entry.runtime_data
+    return engine
 
 
 def _resolve(hass: HomeAssistant, call: ServiceCall) -> tuple[RitualEngine, Ritual]:
@@ -131,6 +165,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         engine, ritual = _resolve(hass, call)
         engine.skip(ritual, _partner(engine, call))
 
+    async def _log_interaction(call: ServiceCall) -> None:
+        engine = _resolve_couple(hass, call)
+        partner = _partner(engine, call)
+        note = str(call.data.get(ATTR_NOTE) or "").strip() or None
+        engine.log_interaction(call.data[ATTR_POSITIVE], partner, note)
+
     async def _reset(call: ServiceCall) -> None:
         await _require_admin(hass, call)
         engine, ritual = _resolve(hass, call)
@@ -146,6 +186,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_COMPLETE, _complete, schema=PARTNER_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SNOOZE, _snooze, schema=SNOOZE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SKIP, _skip, schema=PARTNER_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_LOG_INTERACTION, _log_interaction, schema=LOG_INTERACTION_SCHEMA
+    )
     hass.services.async_register(DOMAIN, SERVICE_RESET, _reset, schema=RITUAL_SCHEMA)
     hass.services.async_register(
         DOMAIN,

@@ -16,6 +16,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, SAVE_DELAY_SECONDS, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from .core.interactions import Initiative, Interaction
 from .models import RitualState, parse_utc
 
 _LOGGER = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ class StoredState:
     rituals: dict[str, RitualState] = field(default_factory=dict)
     ideas_used: dict[str, date] = field(default_factory=dict)
     prompt_counts: dict[str, Any] = field(default_factory=dict)
+    interactions: list[Interaction] = field(default_factory=list)
+    initiative: list[Initiative] = field(default_factory=list)
 
 
 class _VersionedStore(Store[dict[str, Any]]):
@@ -130,7 +133,26 @@ def _parse(raw: Any) -> StoredState:
     prompt_counts = raw.get("prompt_counts") or {}
     if not isinstance(prompt_counts, dict):
         raise ValueError("prompt counts have the wrong shape")
+    interactions = [
+        Interaction(
+            day=date.fromisoformat(item["day"]),
+            positive=bool(item["positive"]),
+            partner=item.get("partner"),
+            note=item.get("note"),
+        )
+        for item in raw.get("interactions") or []
+    ]
+    initiative = [
+        Initiative(
+            day=date.fromisoformat(item["day"]),
+            partner=str(item["partner"]),
+            action=str(item["action"]),
+        )
+        for item in raw.get("initiative") or []
+    ]
     return StoredState(
+        interactions=interactions,
+        initiative=initiative,
         ideas_used=ideas_used,
         prompt_counts=dict(prompt_counts),
         vacation=bool(couple.get("vacation", False)),

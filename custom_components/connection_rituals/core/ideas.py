@@ -46,6 +46,7 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "reply": frozenset(),
         "appreciation": frozenset({"partner", "text"}),
         "appreciation_title": frozenset({"partner"}),
+        "plain_title": frozenset({"ritual", "partner"}),
     }
 )
 
@@ -209,7 +210,7 @@ def choose_idea(
 def prune_last_used(last_used: Mapping[str, date], today: date) -> dict[str, date]:
     """Drop usage records old enough to be fresh again; `choose_idea` decides the same."""
     horizon = today - timedelta(days=NO_REPEAT_DAYS)
-    return {idea_id: day for idea_id, day in last_used.items() if day > horizon}
+    return {idea_id: day for idea_id, day in last_used.items() if day >= horizon}
 
 
 def own_prompts(text: str | None, ritual_id: str) -> tuple[Idea, ...]:
