@@ -518,6 +518,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "prompted": "both",
         "prompt_mode": "surprise",
         "dnd": False,
+        "brightness": 30,
+        "transition": 2.0,
     },
     RitualKind.DEPARTURE: {
         "kind": "departure",
@@ -527,6 +529,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "active_end": "22:00:00",
         "prompted": "at_home",
         "prompt_mode": "surprise",
+        "brightness": 30,
+        "transition": 2.0,
     },
     RitualKind.MORNING: {
         "kind": "morning",
@@ -537,6 +541,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "active_end": "12:00:00",
         "prompted": "both",
         "prompt_mode": "surprise",
+        "brightness": 30,
+        "transition": 2.0,
     },
     RitualKind.BEDTIME: {
         "kind": "bedtime",
@@ -549,6 +555,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "completion": "either",
         "reply": True,
         "prompt_mode": "surprise",
+        "brightness": 30,
+        "transition": 2.0,
     },
     RitualKind.APART: {
         "kind": "apart",
@@ -558,6 +566,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "active_end": "21:00:00",
         "prompted": "alternate",
         "prompt_mode": "surprise",
+        "brightness": 30,
+        "transition": 2.0,
     },
     RitualKind.CUSTOM: {
         "kind": "custom",
@@ -569,6 +579,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "active_end": "00:00:00",
         "prompted": "both",
         "prompt_mode": "surprise",
+        "brightness": 30,
+        "transition": 2.0,
     },
 }
 
@@ -642,6 +654,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         fields[kind] = [str(marker) for marker in result["data_schema"].schema]
         hass.config_entries.subentries.async_abort(result["flow_id"])
     common_tail = ["active_days", "active_start", "active_end", "prompted"]
+    start_actions = ["scene", "lights", "brightness", "transition"]
     trigger = ["trigger_type", "trigger_time", "trigger_entity", "trigger_state"]
     assert fields[RitualKind.REUNION] == [
         "name",
@@ -651,6 +664,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "dnd",
         "prompt_mode",
         "prompt_text",
+        *start_actions,
     ]
     assert fields[RitualKind.DEPARTURE] == [f for f in fields[RitualKind.REUNION] if f != "dnd"]
     assert fields[RitualKind.MORNING] == [
@@ -660,6 +674,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         *common_tail,
         "prompt_mode",
         "prompt_text",
+        *start_actions,
     ]
     assert fields[RitualKind.BEDTIME] == [
         "name",
@@ -670,6 +685,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "reply",
         "prompt_mode",
         "prompt_text",
+        *start_actions,
     ]
     assert fields[RitualKind.APART] == [
         "name",
@@ -677,6 +693,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         *common_tail,
         "prompt_mode",
         "prompt_text",
+        *start_actions,
     ]
     assert fields[RitualKind.CUSTOM] == [
         "name",
@@ -686,6 +703,7 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         *common_tail,
         "prompt_mode",
         "prompt_text",
+        *start_actions,
     ]
 
 

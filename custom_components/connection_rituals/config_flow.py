@@ -22,6 +22,7 @@ from .const import (
     CONF_ACTIVE_END,
     CONF_ACTIVE_START,
     CONF_APART_HOURS,
+    CONF_BRIGHTNESS,
     CONF_COMPLETION,
     CONF_DAILY_CAP,
     CONF_DAY_BOUNDARY,
@@ -31,6 +32,7 @@ from .const import (
     CONF_GRACE_DAYS,
     CONF_HIDE_STREAKS,
     CONF_KIND,
+    CONF_LIGHTS,
     CONF_MIN_AWAY_MINUTES,
     CONF_NAME,
     CONF_NOTIFY_A,
@@ -46,19 +48,23 @@ from .const import (
     CONF_QUIET_END,
     CONF_QUIET_START,
     CONF_REPLY,
+    CONF_SCENE,
     CONF_SKIPS_PER_WEEK,
     CONF_SNOOZE_MINUTES,
     CONF_STORE_REPLIES,
+    CONF_TRANSITION,
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
     CONF_TRIGGER_TIME,
     CONF_TRIGGER_TYPE,
     CONF_WINDOW_MINUTES,
+    DEFAULT_BRIGHTNESS,
     DEFAULT_DAILY_CAP,
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
     DEFAULT_SKIPS_PER_WEEK,
     DEFAULT_SNOOZE_MINUTES,
+    DEFAULT_TRANSITION,
     DOMAIN,
     KIND_DEFAULTS,
     SCHEDULED_KINDS,
@@ -331,6 +337,8 @@ def _minutes(minimum: int, maximum: int) -> selector.NumberSelector:
 def ritual_defaults(kind: RitualKind) -> dict[str, Any]:
     """A complete ritual configuration of a kind with good defaults."""
     defaults: dict[str, Any] = {
+        CONF_BRIGHTNESS: DEFAULT_BRIGHTNESS,
+        CONF_TRANSITION: DEFAULT_TRANSITION,
         CONF_NAME: DEFAULT_NAMES[kind],
         CONF_KIND: kind,
         CONF_ACTIVE_DAYS: list(WEEKDAYS),
@@ -389,6 +397,20 @@ def _ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
     fields[req(CONF_PROMPT_MODE)] = _select([m.value for m in PromptMode], CONF_PROMPT_MODE)
     fields[opt(CONF_PROMPT_TEXT)] = selector.TextSelector(
         selector.TextSelectorConfig(multiline=True)
+    )
+    fields[opt(CONF_SCENE)] = selector.EntitySelector(selector.EntitySelectorConfig(domain="scene"))
+    fields[opt(CONF_LIGHTS)] = selector.EntitySelector(
+        selector.EntitySelectorConfig(domain="light", multiple=True)
+    )
+    fields[req(CONF_BRIGHTNESS)] = selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=1, max=100, step=1, mode=selector.NumberSelectorMode.SLIDER, unit_of_measurement="%"
+        )
+    )
+    fields[req(CONF_TRANSITION)] = selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=0, max=300, step=1, mode=selector.NumberSelectorMode.BOX, unit_of_measurement="s"
+        )
     )
     return vol.Schema(fields)
 
@@ -494,6 +516,8 @@ _OPTIONAL_RITUAL_FIELDS = (
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
     CONF_PROMPT_TEXT,
+    CONF_SCENE,
+    CONF_LIGHTS,
 )
 
 
@@ -516,9 +540,9 @@ def _clean_ritual(values: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, str):
             value = value.strip()
-        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES):
+        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES, CONF_BRIGHTNESS):
             value = int(value)
-        elif key == CONF_APART_HOURS:
+        elif key in (CONF_APART_HOURS, CONF_TRANSITION):
             value = float(value)
         elif key == CONF_ACTIVE_DAYS:
             value = [day for day in WEEKDAYS if day in value]

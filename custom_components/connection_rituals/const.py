@@ -53,6 +53,12 @@ CONF_PROMPT_TEXT: Final = "prompt_text"
 CONF_MIN_AWAY_MINUTES: Final = "min_away_minutes"
 CONF_COMPLETION: Final = "completion"
 CONF_DND: Final = "dnd"
+CONF_SCENE: Final = "scene"
+CONF_LIGHTS: Final = "lights"
+CONF_BRIGHTNESS: Final = "brightness"
+CONF_TRANSITION: Final = "transition"
+DEFAULT_BRIGHTNESS: Final = 30
+DEFAULT_TRANSITION: Final = 2
 CONF_REPLY: Final = "reply"
 
 

@@ -85,6 +85,7 @@ from .core.streaks import (
     milestone_reached,
     prune_history,
 )
+from .house import HouseActions
 from .models import Occurrence, RitualConfig, RitualState, parse_time
 from .notifier import PartnerNotifier, load_library
 from .storage import RitualsStore
@@ -145,6 +146,7 @@ class RitualEngine:
         self.connection_stats = StreakStats()
         self.snooze_minutes = float(entry.options.get(CONF_SNOOZE_MINUTES, DEFAULT_SNOOZE_MINUTES))
         self.notifier: PartnerNotifier | None = None
+        self.house = HouseActions(hass)
         self.ideas_used: dict[str, date] = {}
         self.interactions: list[Interaction] = []
         self.initiative: list[Initiative] = []
@@ -546,6 +548,8 @@ class RitualEngine:
         self._emit(ritual, RitualEventType.STARTED, actor)
         if self.notifier is not None:
             self.notifier.on_started(ritual, occurrence)
+        if ritual.state.enabled and not self.vacation:
+            self.house.on_started(ritual, occurrence)
         self._notify(config.ritual_id)
         self._save()
         return occurrence
@@ -657,8 +661,11 @@ class RitualEngine:
         """The window is over, however it ended: phones are tidied up."""
         occurrence = ritual.state.occurrence
         ritual.state.occurrence = None
-        if occurrence is not None and self.notifier is not None:
+        if occurrence is None:
+            return
+        if self.notifier is not None:
             self.notifier.on_ended(ritual, occurrence)
+        self.house.on_ended(ritual, occurrence)
 
     def _took_initiative(self, day: date, partner: str, action: str) -> None:
         self.initiative = prune(

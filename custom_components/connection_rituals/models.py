@@ -12,9 +12,11 @@ from .const import (
     CONF_ACTIVE_END,
     CONF_ACTIVE_START,
     CONF_APART_HOURS,
+    CONF_BRIGHTNESS,
     CONF_COMPLETION,
     CONF_DND,
     CONF_KIND,
+    CONF_LIGHTS,
     CONF_MIN_AWAY_MINUTES,
     CONF_NAME,
     CONF_PRESENCE,
@@ -22,11 +24,15 @@ from .const import (
     CONF_PROMPT_TEXT,
     CONF_PROMPTED,
     CONF_REPLY,
+    CONF_SCENE,
+    CONF_TRANSITION,
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
     CONF_TRIGGER_TIME,
     CONF_TRIGGER_TYPE,
     CONF_WINDOW_MINUTES,
+    DEFAULT_BRIGHTNESS,
+    DEFAULT_TRANSITION,
     KIND_DEFAULTS,
     Completion,
     Prompted,
@@ -89,6 +95,10 @@ class RitualConfig:
     completion: Completion
     dnd: bool = False
     reply: bool = False
+    scene: str | None = None
+    lights: tuple[str, ...] = ()
+    brightness: int = DEFAULT_BRIGHTNESS
+    transition: float = DEFAULT_TRANSITION
 
     @classmethod
     def from_subentry(cls, ritual_id: str, data: Mapping[str, Any]) -> RitualConfig:
@@ -138,6 +148,10 @@ class RitualConfig:
             completion=Completion(merged.get(CONF_COMPLETION, Completion.EITHER)),
             dnd=bool(merged.get(CONF_DND, False)) and kind is RitualKind.REUNION,
             reply=bool(merged.get(CONF_REPLY, False)) and kind is RitualKind.BEDTIME,
+            scene=merged.get(CONF_SCENE) or None,
+            lights=tuple(merged.get(CONF_LIGHTS) or ()),
+            brightness=int(merged.get(CONF_BRIGHTNESS, DEFAULT_BRIGHTNESS)),
+            transition=float(merged.get(CONF_TRANSITION, DEFAULT_TRANSITION)),
         )
 
     @property
@@ -161,6 +175,9 @@ class Occurrence:
     device_use: dict[str, str] | None = None
     prompted: list[str] = field(default_factory=list)
     dnd: list[str] = field(default_factory=list)
+    # Each light's look before the window, and right after the ritual set it.
+    lights: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lights_set: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Serialisable form (UTC ISO timestamps)."""
@@ -176,6 +193,8 @@ class Occurrence:
             "device_use": self.device_use,
             "prompted": list(self.prompted),
             "dnd": list(self.dnd),
+            "lights": self.lights,
+            "lights_set": self.lights_set,
         }
 
     @classmethod
@@ -197,7 +216,15 @@ class Occurrence:
             device_use=dict(device_use) if isinstance(device_use, dict) else None,
             prompted=[str(p) for p in data.get("prompted") or []],
             dnd=[str(p) for p in data.get("dnd") or []],
+            lights=_light_map(data.get("lights")),
+            lights_set=_light_map(data.get("lights_set")),
         )
+
+
+def _light_map(value: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): dict(v) for k, v in value.items() if isinstance(v, dict)}
 
 
 @dataclass(slots=True)

@@ -1,0 +1,141 @@
+"""Start actions: the house takes part in a ritual window.
+
+At the start a scene is activated and/or chosen lights are dimmed; each light's
+state is remembered first (in the occurrence, so it survives a restart). When
+the window closes, every light returns to exactly how it was, unless someone
+changed it during the window: then it is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import ATTR_ENTITY_ID, STATE_ON
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.start import async_at_started
+
+from .models import Occurrence
+
+if TYPE_CHECKING:
+    from .engine import Ritual
+
+_LOGGER = logging.getLogger(__name__)
+
+# Light attributes that describe how a light looks and can be given back to light.turn_on.
+RESTORED_ATTRIBUTES = ("brightness", "color_temp_kelvin", "hs_color")
+
+
+def light_snapshot(hass: HomeAssistant, entity_id: str) -> dict[str, Any] | None:
+    """How a light is now, in a form light.turn_on/off can restore."""
+    state = hass.states.get(entity_id)
+    if state is None:
+        return None
+    snapshot: dict[str, Any] = {"state": state.state}
+    if state.state == STATE_ON:
+        color_mode = state.attributes.get("color_mode")
+        for attribute in RESTORED_ATTRIBUTES:
+            value = state.attributes.get(attribute)
+            if value is None:
+                continue
+            # Only the colour the light is actually in, so restoring does not fight it.
+            if attribute == "hs_color" and color_mode not in ("hs", "xy", "rgb", "rgbw"):
+                continue
+            if attribute == "color_temp_kelvin" and color_mode != "color_temp":
+                continue
+            snapshot[attribute] = list(value) if isinstance(value, tuple) else value
+    return snapshot
+
+
+class HouseActions:
+    """Scenes and lights around ritual windows."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare."""
+        self.hass = hass
+
+    def on_started(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        """Remember the lights, then set the mood."""
+        config = ritual.config
+        if not config.scene and not config.lights:
+            return
+        lights = list(config.lights)
+        if config.scene and (scene := self.hass.states.get(config.scene)) is not None:
+            lights += [
+                entity_id
+                for entity_id in scene.attributes.get(ATTR_ENTITY_ID, [])
+                if entity_id.startswith("light.") and entity_id not in lights
+            ]
+        occurrence.lights = {
+            entity_id: snapshot
+            for entity_id in lights
+            if (snapshot := light_snapshot(self.hass, entity_id)) is not None
+        }
+        self.hass.async_create_task(self._async_set_mood(ritual, occurrence))
+
+    async def _async_set_mood(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        config = ritual.config
+        try:
+            if config.scene:
+                await self.hass.services.async_call(
+                    "scene", "turn_on", {ATTR_ENTITY_ID: config.scene}, blocking=True
+                )
+            if config.lights:
+                await self.hass.services.async_call(
+                    "light",
+                    "turn_on",
+                    {
+                        ATTR_ENTITY_ID: list(config.lights),
+                        "brightness_pct": config.brightness,
+                        "transition": config.transition,
+                    },
+                    blocking=True,
+                )
+        except Exception as err:
+            _LOGGER.warning("Setting the lights for %s failed: %s", config.name, err)
+            return
+        # What the window looks like, to tell later whether someone changed it.
+        occurrence.lights_set = {
+            entity_id: snapshot
+            for entity_id in occurrence.lights
+            if (snapshot := light_snapshot(self.hass, entity_id)) is not None
+        }
+
+    def on_ended(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        """Give every untouched light back its look from before the window."""
+        if not occurrence.lights:
+            return
+
+        @callback
+        def _restore(hass: HomeAssistant) -> None:
+            hass.async_create_task(self._async_restore(ritual, occurrence))
+
+        # After a restart the lights may not be loaded yet.
+        async_at_started(self.hass, _restore)
+
+    async def _async_restore(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        transition = ritual.config.transition
+        for entity_id, before in occurrence.lights.items():
+            now = light_snapshot(self.hass, entity_id)
+            expected = occurrence.lights_set.get(entity_id)
+            if now is None or (expected is not None and not _same_look(now, expected)):
+                continue  # someone changed it during the window: leave it alone
+            data: dict[str, Any] = {ATTR_ENTITY_ID: entity_id, "transition": transition}
+            try:
+                if before["state"] == STATE_ON:
+                    data.update({k: v for k, v in before.items() if k != "state"})
+                    await self.hass.services.async_call("light", "turn_on", data, blocking=True)
+                else:
+                    await self.hass.services.async_call("light", "turn_off", data, blocking=True)
+            except Exception as err:
+                _LOGGER.warning("Restoring %s after a ritual failed: %s", entity_id, err)
+
+
+def _same_look(now: dict[str, Any], expected: dict[str, Any]) -> bool:
+    """Equal state and nearly equal brightness (devices round)."""
+    if now.get("state") != expected.get("state"):
+        return False
+    brightness_now, brightness_then = now.get("brightness"), expected.get("brightness")
+    if brightness_now is None or brightness_then is None:
+        return brightness_now == brightness_then
+    return abs(int(brightness_now) - int(brightness_then)) <= 3
