@@ -587,7 +587,14 @@ def test_issue_translations() -> None:
     texts = strings().get("issues", {})
     assert set(issues) == set(texts)
     for key, placeholders in issues.items():
-        used = set(RE_PLACEHOLDER.findall(texts[key]["title"] + texts[key]["description"]))
+        text = texts[key]["title"] + texts[key].get("description", "")
+        steps = texts[key].get("fix_flow", {}).get("step", {})
+        # A fixable issue explains itself in its fix flow instead of a description.
+        assert "description" in texts[key] or steps, key
+        text += "".join(
+            step.get("title", "") + step.get("description", "") for step in steps.values()
+        )
+        used = set(RE_PLACEHOLDER.findall(text))
         assert used == placeholders, key
 
 

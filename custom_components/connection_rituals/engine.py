@@ -88,6 +88,7 @@ from .core.streaks import (
 from .house import HouseActions
 from .models import Occurrence, RitualConfig, RitualState, parse_time
 from .notifier import PartnerNotifier, load_library
+from .repairs import async_check_entities
 from .storage import RitualsStore
 
 if TYPE_CHECKING:
@@ -214,6 +215,20 @@ class RitualEngine:
                 )
             )
         self._refresh_apart(dt_util.utcnow())
+        # Entities the couple's setup relies on: gone ones get a fixable repair issue.
+        watched = [
+            *self.persons.values(),
+            *self.in_use_entities,
+            *(r.config.trigger_entity for r in self.rituals.values() if r.config.trigger_entity),
+        ]
+
+        @callback
+        def _appeared_or_vanished(event: Event[EventStateChangedData]) -> None:
+            if event.data["old_state"] is None or event.data["new_state"] is None:
+                async_check_entities(hass, self)
+
+        self._unsubs.append(async_track_state_change_event(hass, watched, _appeared_or_vanished))
+        async_check_entities(hass, self)
 
     def _setup_schedule_listeners(self) -> None:
         """Time and entity triggers, plus the day boundary."""
