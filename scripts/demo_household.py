@@ -47,6 +47,9 @@ RITUALS: list[dict[str, Any]] = [
         "min_away_minutes": 1,
         "active_start": "00:00:00",
         "active_end": "00:00:00",
+        # The house takes part: these dim for the window and come back afterwards.
+        "lights": ["light.living_room", "light.kitchen"],
+        "brightness": 25,
     },
 ]
 START_TIMEOUT = 900  # seconds to wait for Home Assistant's HTTP server

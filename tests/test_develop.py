@@ -159,10 +159,10 @@ def _state(develop: Develop, token: str, entity_id: str) -> dict[str, Any]:
     return dict(state)
 
 
-def _persistent_notifications(base: str, token: str) -> list[dict[str, Any]]:
-    """The sidebar's notifications (only the websocket API lists them)."""
+def _ws_call(base: str, token: str, message: dict[str, Any]) -> Any:
+    """One websocket API command (what the frontend uses), its result."""
 
-    async def _get() -> list[dict[str, Any]]:
+    async def _call() -> Any:
         async with (
             aiohttp.ClientSession() as session,
             session.ws_connect(base.replace("http", "ws", 1) + "/api/websocket") as ws,
@@ -170,10 +170,17 @@ def _persistent_notifications(base: str, token: str) -> list[dict[str, Any]]:
             await ws.receive_json()  # auth_required
             await ws.send_json({"type": "auth", "access_token": token})
             assert (await ws.receive_json())["type"] == "auth_ok"
-            await ws.send_json({"id": 1, "type": "persistent_notification/get"})
-            return list((await ws.receive_json())["result"])
+            await ws.send_json({"id": 1, **message})
+            reply = await ws.receive_json()
+            assert reply["success"], reply
+            return reply["result"]
 
-    return asyncio.run(_get())
+    return asyncio.run(_call())
+
+
+def _persistent_notifications(base: str, token: str) -> list[dict[str, Any]]:
+    """The sidebar's notifications (only the websocket API lists them)."""
+    return list(_ws_call(base, token, {"type": "persistent_notification/get"}))
 
 
 @pytest.fixture
@@ -236,7 +243,9 @@ def test_develop_serves_the_demo_household(develop: Develop) -> None:
     assert _state(develop, token, "person.sam")["state"] == "home"
     assert "Sam" in _demo(develop, "status")
 
-    # A reunion's prompt reaches each partner's stand-in phone (a persistent notification).
+    # A reunion's prompt reaches each partner's stand-in phone (a persistent notification),
+    # and the house takes part: the demo lights dim for the window.
+    before = _state(develop, token, "light.living_room")
     status, _ = _request(
         base,
         "POST",
@@ -254,6 +263,19 @@ def test_develop_serves_the_demo_household(develop: Develop) -> None:
             break
         time.sleep(0.5)
     assert titles == ["Welcome home (Alex)", "Welcome home (Sam)"]
+    dimmed = _state(develop, token, "light.living_room")
+    assert dimmed["state"] == "on", (before, dimmed)
+    assert dimmed["attributes"]["brightness"] == 64  # 25 %
+    assert _state(develop, token, "binary_sensor.welcome_home_active")["state"] == "on"
+
+    # The example dashboard loads, with the couple's cards.
+    dashboard = _ws_call(base, token, {"type": "lovelace/config", "url_path": "demo-rituals"})
+    cards = dashboard["views"][0]["cards"]
+    assert {"todo-list", "glance", "tile"} <= {card["type"] for card in cards}
+    for card in cards:
+        for item in card.get("entities", [card.get("entity")]):
+            entity_id = item["entity"] if isinstance(item, dict) else item
+            assert _state(develop, token, entity_id), entity_id
     assert all(n["message"].strip() for n in notes if n["title"].startswith("Welcome home"))
 
     # Ctrl-C: Home Assistant (exec'd by the script) stops cleanly.
