@@ -7,6 +7,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
@@ -82,6 +83,14 @@ async def test_initiative_balance_and_its_persistence(
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
     alex_share = "sensor.alex_sam_alex_s_initiative_30_days"
     sam_share = "sensor.alex_sam_sam_s_initiative_30_days"
+    # Disabled by default: the couple opts in.
+    registry = er.async_get(hass)
+    assert hass.states.get(alex_share) is None
+    for entity_id in (alex_share, sam_share):
+        assert registry.async_get(entity_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        registry.async_update_entity(entity_id, disabled_by=None)
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
     assert state(hass, alex_share) == "unknown"
     set_person(hass, SAM, "home")
     await hass.async_block_till_done()

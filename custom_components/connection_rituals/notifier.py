@@ -41,7 +41,13 @@ from .const import (
     PromptMode,
     RitualKind,
 )
-from .core.ideas import IdeaLibrary, choose_idea, own_prompts, parse_library
+from .core.ideas import (
+    IdeaLibrary,
+    choose_idea,
+    own_prompts,
+    parse_library,
+    prune_last_used,
+)
 from .core.schedule import in_active_hours
 from .models import Occurrence, parse_time
 
@@ -334,6 +340,8 @@ class PartnerNotifier:
             return config.name
         today = self.engine.today()
         idea = choose_idea(candidates, self.engine.ideas_used, today, self.rng)
+        # Ideas fresh again need no record: keeps storage bounded.
+        self.engine.ideas_used = prune_last_used(self.engine.ideas_used, today)
         self.engine.ideas_used[idea.idea_id] = today
         return idea.text
 

@@ -105,6 +105,8 @@ def _initiative_share(partner: str) -> CoupleSensorDescription:
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         partner=partner,
+        # Who does more is not for everyone to look at every day: opt in.
+        entity_registry_enabled_default=False,
         value_fn=lambda engine: engine.initiative_balance().share(partner),
         attributes_fn=_attributes,
     )
