@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.connection_rituals.const import RitualKind
@@ -17,6 +19,12 @@ from .helpers import move_to, tick
 LIVING = "light.living_room"
 KITCHEN = "light.kitchen"
 HALL = "light.hallway"
+
+
+@pytest.fixture(autouse=True)
+def private_config_dir(hass: HomeAssistant, tmp_path: Path) -> None:
+    """`template` writes its example blueprints into the config folder: use our own."""
+    hass.config.config_dir = str(tmp_path)
 
 
 async def setup_lights(hass: HomeAssistant) -> None:
