@@ -496,3 +496,25 @@ async def test_device_use_ending_a_reunion_clears_the_prompt(
         "message": "clear_notification",
         "data": {"tag": f"connection_rituals_{occurrence}"},
     }
+
+
+async def test_a_snooze_into_quiet_hours_waits_for_their_end(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
+) -> None:
+    """Snoozed at 21:55 for 10 minutes with quiet hours from 22:00: back at 23:00."""
+    await move_to(hass, freezer, "2026-11-16 21:00:00-08:00")
+    set_person(hass, SAM, "home")
+    await setup_couple(
+        hass,
+        household,
+        ritual_subentry(RitualKind.BEDTIME, trigger_time="21:50:00", window_minutes=180, **OWN),
+        options={CONF_QUIET_START: "22:00:00", CONF_QUIET_END: "23:00:00"},
+    )
+    await move_to(hass, freezer, "2026-11-16 21:55:00-08:00")
+    occurrence = payload(household.alex_calls[0])["data"]["tag"].removeprefix("connection_rituals_")
+    await tap(hass, household.alex_user, f"CONNECTION_RITUALS_SNOOZE_{occurrence}")
+    sent = len(household.alex_calls)
+    await move_to(hass, freezer, "2026-11-16 22:30:00-08:00")
+    assert len(household.alex_calls) == sent
+    await move_to(hass, freezer, "2026-11-16 23:00:00-08:00")
+    assert payload(household.alex_calls[-1])["message"] == OWN["prompt_text"]
