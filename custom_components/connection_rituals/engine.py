@@ -19,6 +19,7 @@ from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
     EventStateChangedData,
+    HassJob,
     HomeAssistant,
     State,
     callback,
@@ -101,6 +102,11 @@ IN_USE_STATES = frozenset({"on", "playing"})
 UNSETTLED = frozenset({STATE_UNKNOWN, STATE_UNAVAILABLE})
 
 type RitualEventListener = Callable[[RitualEventType, dict[str, Any]], None]
+
+
+def _shutdown_safe(action: Callable[[datetime], None]) -> HassJob[[datetime], None]:
+    """Our timers end with Home Assistant: state is persisted, restarts resume it."""
+    return HassJob(action, f"connection_rituals {action.__name__}", cancel_on_shutdown=True)
 
 
 @dataclass(slots=True)
@@ -276,10 +282,14 @@ class RitualEngine:
             _schedule()
 
         def _schedule() -> None:
+            if self.hass.is_stopping:
+                return  # an entry set up while Home Assistant stops must not leave timers
             moment = next_time_trigger(dt_util.now(), at, window, self.boundary)
             if moment is not None:
                 handle.append(
-                    async_track_point_in_utc_time(self.hass, _fire, dt_util.as_utc(moment))
+                    async_track_point_in_utc_time(
+                        self.hass, _shutdown_safe(_fire), dt_util.as_utc(moment)
+                    )
                 )
 
         @callback
@@ -482,7 +492,7 @@ class RitualEngine:
                     self._maybe_start_apart(ritual, now)
                 else:
                     ritual.apart_timer = async_track_point_in_utc_time(
-                        self.hass, self._apart_due_callback(ritual), due
+                        self.hass, _shutdown_safe(self._apart_due_callback(ritual)), due
                     )
 
     def _apart_due_callback(self, ritual: Ritual) -> Callable[[datetime], None]:
@@ -744,7 +754,7 @@ class RitualEngine:
             self._on_window_closed(ritual)
 
         ritual.end_timer = async_track_point_in_utc_time(
-            self.hass, _window_closed, occurrence.ends_at
+            self.hass, _shutdown_safe(_window_closed), occurrence.ends_at
         )
 
     def _on_window_closed(self, ritual: Ritual) -> None:

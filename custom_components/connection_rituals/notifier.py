@@ -18,7 +18,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
@@ -256,7 +256,7 @@ class PartnerNotifier:
         if cancel := self._timers.pop(occurrence.occurrence_id, None):
             cancel()
         self._timers[occurrence.occurrence_id] = async_track_point_in_utc_time(
-            self.hass, _due, when
+            self.hass, HassJob(_due, "connection_rituals prompt", cancel_on_shutdown=True), when
         )
 
     def _after_quiet_hours(self, when: datetime) -> datetime:
