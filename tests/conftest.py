@@ -134,4 +134,7 @@ async def setup_entry(
         await hass.async_block_till_done()
         return entry
 
-    return _setup
+    yield _setup
+    # A reload a test set off (adding a ritual, changing options) finishes before
+    # Home Assistant stops, as it would in real life.
+    await hass.async_block_till_done()

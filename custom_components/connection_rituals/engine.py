@@ -153,6 +153,9 @@ class RitualEngine:
         self.connection_stats = StreakStats()
         self.snooze_minutes = float(entry.options.get(CONF_SNOOZE_MINUTES, DEFAULT_SNOOZE_MINUTES))
         self.notifier: PartnerNotifier | None = None
+        self._next_ritual_cache: (
+            tuple[tuple[bool, tuple[bool, ...]], datetime, tuple[datetime, Ritual] | None] | None
+        ) = None
         self.house = HouseActions(hass)
         self.ideas_used: dict[str, date] = {}
         self.interactions: list[Interaction] = []
@@ -342,7 +345,21 @@ class RitualEngine:
         return None
 
     def next_ritual(self) -> tuple[datetime, Ritual] | None:
-        """The next time-triggered ritual start (local time) among enabled rituals."""
+        """The next time-triggered ritual start (local time) among enabled rituals.
+
+        Cached until that moment passes or what it depends on changes: the couple's
+        sensors ask on every state write.
+        """
+        key = (self.vacation, tuple(r.state.enabled for r in self.rituals.values()))
+        cached = self._next_ritual_cache
+        if cached is not None and cached[0] == key and dt_util.utcnow() < cached[1]:
+            return cached[2]
+        result = self._compute_next_ritual()
+        valid_until = dt_util.as_utc(result[0]) if result else dt_util.utcnow() + timedelta(hours=1)
+        self._next_ritual_cache = (key, valid_until, result)
+        return result
+
+    def _compute_next_ritual(self) -> tuple[datetime, Ritual] | None:
         if self.vacation:
             return None
         now = self.local_now()
@@ -709,12 +726,15 @@ class RitualEngine:
 
     def positive_ratio(self) -> Ratio:
         """Completed rituals and logged positives against negatives, last 7 days."""
+        today = self.today()
+        days = [today - timedelta(days=offset) for offset in range(RATIO_DAYS)]
         completions = (
             (day, record.completed)
             for ritual in self.rituals.values()
-            for day, record in ritual.state.history.items()
+            for day in days
+            if (record := ritual.state.history.get(day)) is not None
         )
-        return positive_ratio(completions, self.interactions, self.today())
+        return positive_ratio(completions, self.interactions, today)
 
     def initiative_balance(self) -> Balance:
         """Each partner's starts and completions, last 30 days."""

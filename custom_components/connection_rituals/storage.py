@@ -74,7 +74,8 @@ class RitualsStore:
         if raw is None:
             return StoredState()
         try:
-            return _parse(raw)
+            # Years of history take a while to parse: not in the event loop.
+            return await self.hass.async_add_executor_job(_parse, raw)
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             await self._keep_aside(raw, err)
             return StoredState()

@@ -95,19 +95,22 @@ class DayRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DayRecord:
-        """Parse a stored record; unknown keys and bad values are rejected."""
-        names = ("started", "completed", "missed", "skipped", "paused")
-        if not isinstance(data, Mapping):
+        """Parse a stored record; unknown keys and bad values are rejected.
+
+        Years of history are parsed at start-up, so the common case (a plain dict
+        of small non-negative ints) takes one cheap pass.
+        """
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise ValueError(f"invalid day record {data!r}")
-        if unknown := [key for key in data if key not in names]:
-            raise ValueError(f"unknown counters {unknown!r}")
-        counts: dict[str, int] = {}
-        for name in names:
-            value = data.get(name, 0)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        for name, value in data.items():
+            if name not in _COUNTER_NAMES:
+                raise ValueError(f"unknown counters {[name]!r}")
+            if type(value) is not int or value < 0:
                 raise ValueError(f"invalid counter {name}={value!r}")
-            counts[name] = value
-        return cls(**counts)
+        return cls(**data)
+
+
+_COUNTER_NAMES = frozenset({"started", "completed", "missed", "skipped", "paused"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,547 @@
+"""Performance benchmarks of Connection Rituals on a real Home Assistant instance.
+
+Run through `scripts/bench` (it prepares `.venv` first). Not part of the test suite:
+the figures depend on the machine. Prints one table: benchmark, figure, target, met.
+
+1. Overhead on unrelated state changes (with vs. without a 20-ritual entry).
+2. Relevant-event cost: person arrival -> `started` bus event + notify call, vs. a bare
+   state-change listener (the floor).
+3. Setup time of a 20-ritual entry with 10 years of stored history (+ history load time).
+4. Storage writes during a storm of 1 000 relevant events in 10 s.
+5. Memory added by the 20-ritual / 10-year entry (tracemalloc).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date, timedelta
+import gc
+import json
+import logging
+from pathlib import Path
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from typing import Any
+from unittest.mock import patch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from homeassistant import loader  # noqa: E402
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData  # noqa: E402
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback  # noqa: E402
+from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
+from homeassistant.helpers.storage import Store  # noqa: E402
+from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    MockConfigEntry,
+    async_test_home_assistant,
+)
+
+from custom_components.connection_rituals.const import (  # noqa: E402
+    CONF_ACTIVE_END,
+    CONF_ACTIVE_START,
+    CONF_DAILY_CAP,
+    CONF_DAY_BOUNDARY,
+    CONF_DEVICES_A,
+    CONF_DEVICES_B,
+    CONF_MIN_AWAY_MINUTES,
+    CONF_NOTIFY_A,
+    CONF_PARTNER_A,
+    CONF_PARTNER_B,
+    CONF_TRIGGER_ENTITY,
+    CONF_TRIGGER_STATE,
+    CONF_TRIGGER_TIME,
+    CONF_TRIGGER_TYPE,
+    DOMAIN,
+    EVENT_CONNECTION_RITUALS,
+    SAVE_DELAY_SECONDS,
+    RitualKind,
+    TriggerType,
+)
+from custom_components.connection_rituals.storage import RitualsStore  # noqa: E402
+from tests.conftest import (  # noqa: E402
+    ALEX,
+    ALEX_PHONE_IN_USE,
+    SAM,
+    SAM_TV,
+    ritual_subentry,
+    set_person,
+)
+
+UNRELATED_WRITES = 100_000
+OVERHEAD_ROUNDS = 9
+ARRIVALS = 1_000
+SETUP_RUNS = 7
+HISTORY_YEARS = 10
+STORM_EVENTS = 1_000
+STORM_SPACING = 0.01  # seconds: 1 000 events in 10 s
+
+Row = tuple[str, str, str, bool]
+
+
+# ---------------------------------------------------------------- entries
+
+
+def twenty_rituals() -> list[ConfigSubentryData]:
+    """Twenty rituals of every kind, the way a keen couple might configure them."""
+    all_day = {CONF_ACTIVE_START: "00:00:00", CONF_ACTIVE_END: "00:00:00"}
+    rituals = [
+        ritual_subentry(
+            RitualKind.REUNION, name="Reunion", **{CONF_MIN_AWAY_MINUTES: 0}, **all_day
+        ),
+        ritual_subentry(RitualKind.DEPARTURE, name="Departure"),
+        ritual_subentry(RitualKind.APART, name="Thinking of you"),
+        ritual_subentry(RitualKind.APART, name="Long day apart", apart_hours=8.0),
+    ]
+    for i in range(4):
+        rituals.append(
+            ritual_subentry(
+                RitualKind.MORNING, name=f"Morning {i}", **{CONF_TRIGGER_TIME: f"0{6 + i}:15:00"}
+            )
+        )
+    for i in range(4):
+        rituals.append(
+            ritual_subentry(
+                RitualKind.BEDTIME, name=f"Bedtime {i}", **{CONF_TRIGGER_TIME: f"2{i}:30:00"}
+            )
+        )
+    for i in range(4):
+        rituals.append(
+            ritual_subentry(
+                RitualKind.CUSTOM, name=f"Custom time {i}", **{CONF_TRIGGER_TIME: f"1{i}:00:00"}
+            )
+        )
+    for i in range(4):
+        rituals.append(
+            ritual_subentry(
+                RitualKind.CUSTOM,
+                name=f"Custom state {i}",
+                **{
+                    CONF_TRIGGER_TYPE: TriggerType.STATE,
+                    CONF_TRIGGER_ENTITY: f"input_boolean.ritual_trigger_{i}",
+                    CONF_TRIGGER_STATE: "on",
+                },
+            )
+        )
+    assert len(rituals) == 20
+    return rituals
+
+
+_serial = 0
+
+
+def make_entry(**data: Any) -> MockConfigEntry:
+    """A couple entry (as tests/conftest.py builds it) with twenty rituals."""
+    global _serial
+    _serial += 1
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Alex & Sam",
+        unique_id=f"{ALEX}|{SAM}|{_serial}",
+        data={
+            CONF_PARTNER_A: ALEX,
+            CONF_PARTNER_B: SAM,
+            CONF_DEVICES_A: [ALEX_PHONE_IN_USE],
+            CONF_DEVICES_B: [SAM_TV],
+            CONF_DAY_BOUNDARY: "04:00:00",
+            **data,
+        },
+        options={CONF_DAILY_CAP: 10**9},  # 1 000 prompts a day in the benchmark
+        subentries_data=twenty_rituals(),
+        version=1,
+        minor_version=1,
+    )
+
+
+def write_history(hass: HomeAssistant, entry: MockConfigEntry, years: int) -> int:
+    """Pre-populate the entry's Store file with `years` of daily history; returns bytes."""
+    today = date.today()
+    rituals: dict[str, Any] = {}
+    for n, subentry_id in enumerate(entry.subentries):
+        history: dict[str, dict[str, int]] = {}
+        for offset in range(years * 365, 0, -1):
+            day = today - timedelta(days=offset)
+            if (offset + n) % 11 == 0:
+                continue  # no opportunity
+            if (offset + n) % 7 == 0:
+                history[day.isoformat()] = {"started": 1, "missed": 1}
+            else:
+                history[day.isoformat()] = {"started": 1, "completed": 1}
+        rituals[subentry_id] = {"history": history, "enabled": True, "rotation": n}
+    key = f"{DOMAIN}.{entry.entry_id}"
+    payload = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "couple": {"vacation": False, "away_since": {}, "apart_since": None},
+            "rituals": rituals,
+        },
+    }
+    path = Path(hass.config.path(".storage", key))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(payload)
+    path.write_text(text, encoding="utf-8")
+    return len(text)
+
+
+async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and let everything settle."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+# ---------------------------------------------------------------- figures
+
+
+def median(values: list[float]) -> float:
+    """Median."""
+    return statistics.median(values)
+
+
+def p99(values: list[float]) -> float:
+    """99th percentile."""
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
+# ------------------------------------------------------------ benchmark 1
+
+
+async def bench_unrelated(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row]:
+    """100 000 writes of unwatched entities, with vs. without the entry loaded."""
+
+    async def burst(round_no: int, writes: int = UNRELATED_WRITES) -> float:
+        states = hass.states
+        await hass.async_block_till_done()
+        gc.collect()
+        gc.disable()  # collector pauses land at random: same work, less noise
+        try:
+            # CPU time of this process: other processes on the machine do not count.
+            start = time.process_time()
+            for i in range(writes):
+                states.async_set(f"sensor.unrelated_{i % 1000}", str(i + round_no))
+            await hass.async_block_till_done()
+            return time.process_time() - start
+        finally:
+            gc.enable()
+
+    await burst(-1)  # warm up (creates the 1 000 entities)
+    with_times: list[float] = []
+    without_times: list[float] = []
+    for round_no in range(OVERHEAD_ROUNDS):
+        order = [True, False] if round_no % 2 else [False, True]
+        for loaded in order:
+            if loaded:
+                if entry.state is not ConfigEntryState.LOADED:
+                    await setup(hass, entry)
+                await burst(-2, UNRELATED_WRITES // 10)  # settle after the toggle
+                with_times.append(await burst(round_no))
+            else:
+                if entry.state is ConfigEntryState.LOADED:
+                    assert await hass.config_entries.async_unload(entry.entry_id)
+                    await hass.async_block_till_done()
+                await burst(-2, UNRELATED_WRITES // 10)
+                without_times.append(await burst(round_no))
+    if entry.state is not ConfigEntryState.LOADED:
+        await setup(hass, entry)
+    ratio = median(with_times) / median(without_times)
+    per_write = median(without_times) / UNRELATED_WRITES * 1e6
+    best = min(with_times) / min(without_times)  # least disturbed by other processes
+    return [
+        (
+            "1. unrelated state writes: with / without entry",
+            f"{ratio:.3f}x medians, {best:.3f}x best-of-{OVERHEAD_ROUNDS} ({per_write:.1f} µs/write)",
+            "<= 1.02x",
+            ratio <= 1.02,
+        )
+    ]
+
+
+# ------------------------------------------------------------ benchmark 2
+
+
+async def bench_arrival(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row]:
+    """Arrival -> `started` bus event and notify call, against a bare listener."""
+    engine = entry.runtime_data
+    reunion = next(r for r in engine.rituals.values() if r.config.kind is RitualKind.REUNION)
+    pending: dict[str, asyncio.Future[float]] = {}
+
+    @callback
+    def _notify(call: Any) -> None:
+        if (fut := pending.get("notify")) is not None and not fut.done():
+            fut.set_result(time.perf_counter())
+
+    @callback
+    def _started(event: Event) -> None:
+        if event.data.get("type") != "started" or event.data.get("kind") != "reunion":
+            return
+        if (fut := pending.get("event")) is not None and not fut.done():
+            fut.set_result(time.perf_counter())
+
+    @callback
+    def _floor(event: Event[EventStateChangedData]) -> None:
+        if (fut := pending.get("floor")) is not None and not fut.done():
+            fut.set_result(time.perf_counter())
+
+    hass.services.async_register("notify", "alex_pager", _notify)  # now timed
+    unsub_event = hass.bus.async_listen(EVENT_CONNECTION_RITUALS, _started)
+    unsub_floor = async_track_state_change_event(hass, ["person.floor"], _floor)
+    hass.states.async_set("person.floor", "home")
+    loop = asyncio.get_running_loop()
+
+    async def arrival() -> float:
+        set_person(hass, SAM, "not_home")
+        await hass.async_block_till_done()
+        if reunion.state.occurrence is not None:
+            engine.skip(reunion)  # end the window so the next arrival starts one again
+        await hass.async_block_till_done()
+        pending["notify"] = loop.create_future()
+        pending["event"] = loop.create_future()
+        start = time.perf_counter()
+        set_person(hass, SAM, "home")
+        done = await asyncio.wait_for(asyncio.gather(pending["notify"], pending["event"]), 5)
+        return max(done) - start
+
+    async def floor() -> float:
+        hass.states.async_set("person.floor", "not_home")
+        await hass.async_block_till_done()
+        pending["floor"] = loop.create_future()
+        start = time.perf_counter()
+        hass.states.async_set("person.floor", "home")
+        end = await asyncio.wait_for(pending["floor"], 5)
+        return end - start
+
+    for _ in range(20):  # warm up
+        await arrival()
+        await floor()
+    arrivals: list[float] = []
+    floors: list[float] = []
+    gc.collect()
+    for _ in range(ARRIVALS):
+        arrivals.append(await arrival())
+        floors.append(await floor())
+    unsub_event()
+    unsub_floor()
+    arrive_med, arrive_p99 = median(arrivals) * 1e6, p99(arrivals) * 1e6
+    floor_med, floor_p99 = median(floors) * 1e6, p99(floors) * 1e6
+    ratio = arrive_med / floor_med
+    return [
+        (
+            "2. arrival -> started event + notify (median / p99)",
+            f"{arrive_med:.0f} µs / {arrive_p99:.0f} µs",
+            "",
+            True,
+        ),
+        (
+            "   bare state listener floor (median / p99)",
+            f"{floor_med:.0f} µs / {floor_p99:.0f} µs",
+            "",
+            True,
+        ),
+        (
+            "   arrival cost / floor (medians)",
+            f"{ratio:.1f}x (p99: {arrive_p99 / floor_p99:.1f}x)",
+            "<= 5x",
+            ratio <= 5,
+        ),
+    ]
+
+
+# ------------------------------------------------------------ benchmark 4
+
+
+async def bench_storm(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row]:
+    """1 000 arrivals/departures 10 ms apart (real time); count our Store writes."""
+    engine = entry.runtime_data
+    await engine.store.async_flush(engine._snapshot)  # nothing pending before the storm
+    writes: list[float] = []
+    original = Store._async_write_data
+    key = f"{DOMAIN}.{entry.entry_id}"
+
+    async def _counting(self: Store, data: dict[str, Any]) -> None:
+        if self.key == key:
+            writes.append(time.monotonic())
+        await original(self, data)
+
+    with patch.object(Store, "_async_write_data", _counting):
+        start = time.monotonic()
+        for i in range(STORM_EVENTS):
+            set_person(hass, SAM, "home" if i % 2 else "not_home")
+            await asyncio.sleep(max(0.0, start + (i + 1) * STORM_SPACING - time.monotonic()))
+        storm_end = time.monotonic()
+        await asyncio.sleep(SAVE_DELAY_SECONDS + 1.5)  # the debounced write lands
+        await hass.async_block_till_done()
+    during = sum(1 for t in writes if t <= storm_end)
+    return [
+        (
+            f"4. Store writes, {STORM_EVENTS} events in {storm_end - start:.1f} s (+{SAVE_DELAY_SECONDS} s)",
+            f"{len(writes)} ({during} during the storm)",
+            "<= 3",
+            len(writes) <= 3,
+        )
+    ]
+
+
+# ------------------------------------------------------------ benchmarks 3, 5
+
+
+async def bench_setup(hass: HomeAssistant) -> list[Row]:
+    """Setup of 20 rituals with 10 years of history; the history load alone; memory."""
+    setup_times: list[float] = []
+    load_times: list[float] = []
+    restart_times: list[float] = []
+    size = 0
+    for _ in range(SETUP_RUNS):
+        entry = make_entry()
+        size = write_history(hass, entry, HISTORY_YEARS)
+        gc.collect()
+        start = time.perf_counter()
+        await RitualsStore(hass, entry.entry_id).async_load_state()
+        load_times.append(time.perf_counter() - start)
+
+        entry.add_to_hass(hass)
+        gc.collect()
+        start = time.perf_counter()
+        await setup(hass, entry)
+        setup_times.append(time.perf_counter() - start)
+        # Unloading writes the pruned history (800 days + baseline): the next start-up.
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+        gc.collect()
+        start = time.perf_counter()
+        await setup(hass, entry)
+        restart_times.append(time.perf_counter() - start)
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+
+    # Memory: what the entry keeps once set up (and the peak while setting up).
+    entry = make_entry()
+    write_history(hass, entry, HISTORY_YEARS)
+    entry.add_to_hass(hass)
+    gc.collect()
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    await setup(hass, entry)
+    gc.collect()
+    after, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    added = (after - before) / 2**20
+    peak_mb = (peak - before) / 2**20
+
+    setup_ms = median(setup_times) * 1e3
+    return [
+        (
+            f"3. setup, 20 rituals + {HISTORY_YEARS} y history ({size / 2**20:.1f} MB JSON)",
+            f"{setup_ms:.0f} ms median (max {max(setup_times) * 1e3:.0f} ms, {SETUP_RUNS} runs)",
+            "< 150 ms",
+            setup_ms < 150,
+        ),
+        (
+            "   of which: loading that history",
+            f"{median(load_times) * 1e3:.0f} ms median",
+            "",
+            True,
+        ),
+        (
+            "   next start-up (history then pruned to ~800 days)",
+            f"{median(restart_times) * 1e3:.0f} ms median",
+            "< 150 ms",
+            median(restart_times) < 0.150,
+        ),
+        (
+            "5. memory added by that entry (tracemalloc)",
+            f"{added:.2f} MB retained (peak {peak_mb:.1f} MB during setup)",
+            "< 5 MB",
+            added < 5,
+        ),
+    ]
+
+
+# -------------------------------------------------------------------- main
+
+
+async def run(selected: set[str]) -> list[Row]:
+    """All benchmarks on one real Home Assistant instance."""
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="connection-rituals-bench-") as config_dir:
+        async with async_test_home_assistant(config_dir=config_dir) as hass:
+            # As the harness's enable_custom_integrations fixture: find custom_components/.
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            set_person(hass, ALEX, "home")
+            set_person(hass, SAM, "home")
+            hass.states.async_set(ALEX_PHONE_IN_USE, "off")
+            hass.states.async_set(SAM_TV, "off")
+            notify_calls: list[Any] = []
+            hass.services.async_register("notify", "alex_pager", notify_calls.append)
+
+            entry = make_entry(**{CONF_NOTIFY_A: "notify.alex_pager"})
+            entry.add_to_hass(hass)
+            await setup(hass, entry)
+            steps: list[tuple[str, Callable[[], Any]]] = [
+                ("1", lambda: bench_unrelated(hass, entry)),
+                ("2", lambda: bench_arrival(hass, entry)),
+                ("4", lambda: bench_storm(hass, entry)),
+            ]
+            for name, step in steps:
+                if name in selected:
+                    rows += await step()
+                    print(f"bench: {name} done", file=sys.stderr, flush=True)
+            await hass.config_entries.async_remove(entry.entry_id)
+            await hass.async_block_till_done()
+            if selected & {"3", "5"}:
+                rows += await bench_setup(hass)
+                print("bench: 3, 5 done", file=sys.stderr, flush=True)
+            # Table order 1..5: the memory row (5) was measured with the setup runs (3).
+            rows = _in_order(rows)
+            await hass.async_stop(force=True)
+    return rows
+
+
+def _in_order(rows: list[Row]) -> list[Row]:
+    """Rows by benchmark number; indented rows stay under their benchmark."""
+    keyed: list[tuple[str, int, Row]] = []
+    group = ""
+    for index, row in enumerate(rows):
+        if row[0][0].isdigit():
+            group = row[0][0]
+        keyed.append((group, index, row))
+    return [row for *_, row in sorted(keyed)]
+
+
+def print_table(rows: list[Row]) -> None:
+    """One plain-text table."""
+    header = ("benchmark", "figure", "target", "met")
+    cells = [
+        header,
+        *(
+            (name, fig, target, ("yes" if ok else "no") if target else "")
+            for name, fig, target, ok in rows
+        ),
+    ]
+    widths = [max(len(row[col]) for row in cells) for col in range(4)]
+    for n, row in enumerate(cells):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if n == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def main() -> int:
+    """Run the benchmarks named on the command line (default: all)."""
+    logging.basicConfig(level=logging.ERROR)
+    selected = set(sys.argv[1:]) or {"1", "2", "3", "4", "5"}
+    started = time.perf_counter()
+    rows = asyncio.run(run(selected))
+    print_table(rows)
+    print(f"\n({time.perf_counter() - started:.0f} s, Python {sys.version.split()[0]})")
+    return 0 if all(ok for *_, ok in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
