@@ -71,6 +71,7 @@ from .core.schedule import (
     Window,
     are_apart,
     arrival_counts,
+    day_start,
     is_active_day,
     is_away,
     next_time_trigger,
@@ -81,6 +82,7 @@ from .core.streaks import (
     DayRecord,
     StreakRules,
     StreakStats,
+    add_neutral_day,
     compute_stats,
     couple_history,
     milestone_reached,
@@ -164,6 +166,10 @@ class RitualEngine:
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._day_cache: tuple[str, float, float, date] | None = None
+        # The couple's day outcomes, folded from every ritual's history (kept up to date
+        # day by day instead of refolded on every event).
+        self._couple_days: dict[date, DayRecord] = {}
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -324,8 +330,28 @@ class RitualEngine:
         return dt_util.now()
 
     def today(self, now: datetime | None = None) -> date:
-        """The current ritual day."""
-        return ritual_day(dt_util.as_local(now or dt_util.utcnow()), self.boundary)
+        """The current ritual day.
+
+        Asked several times per event: the current day's span is cached, keyed on
+        the configured zone so a time-zone change is seen at once.
+        """
+        moment = now or dt_util.utcnow()
+        stamp = moment.timestamp()
+        cached = self._day_cache
+        if cached is not None and cached[0] == self.hass.config.time_zone:
+            _zone, start, end, day = cached
+            if start <= stamp < end:
+                return day
+        local = dt_util.as_local(moment)
+        day = ritual_day(local, self.boundary)
+        zone = local.tzinfo or dt_util.UTC
+        self._day_cache = (
+            self.hass.config.time_zone,
+            day_start(day, self.boundary, zone).timestamp(),
+            day_start(day + timedelta(days=1), self.boundary, zone).timestamp(),
+            day,
+        )
+        return day
 
     def partner_state(self, partner: str) -> str:
         """The partner's person state, or unknown."""
@@ -433,12 +459,12 @@ class RitualEngine:
             "occurrence_id": occurrence.occurrence_id if occurrence else None,
             **extra,
         }
-        for listener in list(self._event_listeners.get(ritual.config.ritual_id, [])):
-            listener(event_type, data)
         self.hass.bus.async_fire(
             EVENT_CONNECTION_RITUALS,
             {"type": event_type.value, "entry_id": self.entry.entry_id, **data},
         )
+        for listener in list(self._event_listeners.get(ritual.config.ritual_id, [])):
+            listener(event_type, data)
 
     # ---------------------------------------------------------------- presence
 
@@ -556,7 +582,7 @@ class RitualEngine:
             return None
         now = dt_util.utcnow()
         local = dt_util.as_local(now)
-        day = ritual_day(local, self.boundary)
+        day = self.today(now)
         record = ritual.state.history.get(day, DayRecord())
         config = ritual.config
         if not manual:
@@ -584,14 +610,16 @@ class RitualEngine:
         )
         ritual.state.occurrence = occurrence
         self._record(ritual, day, started=1)
+        # What people notice first: the prompt on the phones, then automations
+        # listening for the event; the bookkeeping and entity updates follow.
+        if self.notifier is not None:
+            self.notifier.on_started(ritual, occurrence)
+        self._emit(ritual, RitualEventType.STARTED, actor)
+        if ritual.state.enabled and not self.vacation:
+            self.house.on_started(ritual, occurrence)
         if actor is not None:
             self._took_initiative(day, actor, "start")
         self._schedule_end(ritual)
-        self._emit(ritual, RitualEventType.STARTED, actor)
-        if self.notifier is not None:
-            self.notifier.on_started(ritual, occurrence)
-        if ritual.state.enabled and not self.vacation:
-            self.house.on_started(ritual, occurrence)
         self._notify(config.ritual_id)
         self._save()
         return occurrence
@@ -678,7 +706,7 @@ class RitualEngine:
         self._end_occurrence(ritual)
         enabled, rotation = ritual.state.enabled, ritual.state.rotation
         ritual.state = RitualState(enabled=enabled, rotation=rotation)
-        self._recompute(ritual, self.today())
+        self._recompute_all(self.today())
         self._notify(ritual.config.ritual_id)
         self._save()
 
@@ -710,9 +738,10 @@ class RitualEngine:
         self.house.on_ended(ritual, occurrence)
 
     def _took_initiative(self, day: date, partner: str, action: str) -> None:
-        self.initiative = prune(
-            [*self.initiative, Initiative(day, partner, action)], self.today(), INITIATIVE_DAYS
-        )
+        self.initiative.append(Initiative(day, partner, action))
+        # Records arrive in day order: only copy the list when its oldest is due to go.
+        if (self.today() - self.initiative[0].day).days > INITIATIVE_DAYS:
+            self.initiative = prune(self.initiative, self.today(), INITIATIVE_DAYS)
 
     def log_interaction(self, positive: bool, partner: str | None, note: str | None) -> None:
         """A positive or negative moment, for the 5:1 ratio."""
@@ -755,8 +784,22 @@ class RitualEngine:
 
     def _record(self, ritual: Ritual, day: date, **counts: int) -> None:
         history = ritual.state.history
-        history[day] = history.get(day, DayRecord()).add(**counts)
-        self._recompute(ritual, self.today())
+        existed = day in history
+        before = history.get(day, DayRecord())
+        after = history[day] = before.add(**counts)
+        today = self.today()
+        # Figures read outcomes and completions: a start changes neither, so an
+        # arrival costs no recount (a day's first record is only counted).
+        if after.outcome is before.outcome and after.completed == before.completed:
+            if not existed:
+                ritual.stats = add_neutral_day(ritual.stats, day, today)
+                if day not in self._couple_days:
+                    self._couple_days[day] = DayRecord()
+                    self.connection_stats = add_neutral_day(self.connection_stats, day, today)
+            return
+        ritual.stats = compute_stats(history, today, self.rules, ritual.state.baseline)
+        if after.outcome is not before.outcome:
+            self._refold_couple_day(day, today)
 
     # ------------------------------------------------------------------ timers
 
@@ -818,21 +861,23 @@ class RitualEngine:
 
     # ---------------------------------------------------------------- figures
 
-    def _recompute(self, ritual: Ritual, today: date) -> None:
-        ritual.stats = compute_stats(ritual.state.history, today, self.rules, ritual.state.baseline)
-        self._recompute_couple(today)
-
     def _recompute_all(self, today: date) -> None:
         for ritual in self.rituals.values():
             ritual.stats = compute_stats(
                 ritual.state.history, today, self.rules, ritual.state.baseline
             )
-        self._recompute_couple(today)
+        self._couple_days = couple_history(r.state.history for r in self.rituals.values())
+        self.connection_stats = compute_stats(self._couple_days, today, self.rules)
 
-    def _recompute_couple(self, today: date) -> None:
-        self.connection_stats = compute_stats(
-            couple_history(r.state.history for r in self.rituals.values()), today, self.rules
-        )
+    def _refold_couple_day(self, day: date, today: date) -> None:
+        """One ritual's outcome of `day` changed: refold that day for the couple."""
+        folded = couple_history(
+            {day: r.state.history[day]} for r in self.rituals.values() if day in r.state.history
+        ).get(day)
+        if folded is None or folded == self._couple_days.get(day):
+            return
+        self._couple_days[day] = folded
+        self.connection_stats = compute_stats(self._couple_days, today, self.rules)
 
     # ------------------------------------------------------------------ storage
 

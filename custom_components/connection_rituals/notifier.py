@@ -42,6 +42,7 @@ from .const import (
     RitualKind,
 )
 from .core.ideas import (
+    Idea,
     IdeaLibrary,
     choose_idea,
     own_prompts,
@@ -132,6 +133,7 @@ class PartnerNotifier:
         }
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._failing: set[str] = set()
+        self._candidates: dict[str, tuple[Idea, ...]] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
 
     # ---------------------------------------------------------------- lifecycle
@@ -327,15 +329,15 @@ class PartnerNotifier:
     def _prompt_text(self, ritual: Ritual) -> str:
         """Own words, or a surprise from the library that was not used for 60 days."""
         config = ritual.config
-        own = own_prompts(config.prompt_text, config.ritual_id)
-        candidates = (
-            own
-            if config.prompt_mode is PromptMode.OWN and own
-            else (
-                *self.library.for_kind(config.kind.value),
-                *own,
+        candidates = self._candidates.get(config.ritual_id)
+        if candidates is None:
+            # A ritual's settings only change through a reload: worked out once.
+            own = own_prompts(config.prompt_text, config.ritual_id)
+            candidates = self._candidates[config.ritual_id] = (
+                own
+                if config.prompt_mode is PromptMode.OWN and own
+                else (*self.library.for_kind(config.kind.value), *own)
             )
-        )
         if not candidates:
             return config.name
         today = self.engine.today()

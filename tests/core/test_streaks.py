@@ -17,6 +17,7 @@ from custom_components.connection_rituals.core.streaks import (
     DayOutcome,
     DayRecord,
     StreakRules,
+    add_neutral_day,
     compute_stats,
     couple_history,
     milestone_reached,
@@ -683,3 +684,34 @@ def test_couple_history_is_completed_when_any_ritual_is(
         completed = any(h[day].completed for h in rituals if day in h)
         assert (record.outcome is DayOutcome.COMPLETED) == completed
         assert sum(record.as_dict().values()) <= 1
+
+
+@CI
+@given(histories, days, rules_st, baselines, st.data())
+def test_a_first_start_of_a_day_updates_the_figures_without_a_recount(
+    history: dict[date, DayRecord],
+    today: date,
+    rules: StreakRules,
+    baseline: Baseline,
+    data: st.DataObject,
+) -> None:
+    """The engine's shortcut for arrivals equals a full recount."""
+    free = [day for day in map(d, range(SPAN + 10)) if day not in history]
+    day = data.draw(st.sampled_from(free))
+    started = data.draw(st.builds(DayRecord, started=st.integers(1, 3)))
+    recounted = compute_stats({**history, day: started}, today, rules, baseline)
+    shortcut = add_neutral_day(compute_stats(history, today, rules, baseline), day, today)
+    assert shortcut == recounted
+
+
+@CI
+@given(st.lists(histories, min_size=1, max_size=4), days, st.data())
+def test_refolding_one_day_equals_folding_everything(
+    rituals: list[dict[date, DayRecord]], day: date, data: st.DataObject
+) -> None:
+    """The engine refolds only the day that changed; that must match a full fold."""
+    folded = couple_history(rituals)
+    changed = data.draw(st.integers(0, len(rituals) - 1))
+    rituals[changed] = {**rituals[changed], day: data.draw(records)}
+    refolded_day = couple_history({day: h[day]} for h in rituals if day in h)
+    assert {**folded, **refolded_day} == couple_history(rituals)

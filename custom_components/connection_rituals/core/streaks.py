@@ -226,6 +226,19 @@ def compute_stats(
     )
 
 
+def add_neutral_day(stats: StreakStats, day: date, today: date) -> StreakStats:
+    """The figures after a first, neutral record (a start) for `day`, without a recount.
+
+    Equal to `compute_stats` over the history with that record added: a neutral day
+    moves no streak, no completion and no rate, it is only counted.
+    """
+    if day > today:
+        return stats
+    outcomes = dict(stats.outcomes)
+    outcomes[DayOutcome.NO_OPPORTUNITY] = outcomes.get(DayOutcome.NO_OPPORTUNITY, 0) + 1
+    return replace(stats, outcomes=outcomes)
+
+
 def couple_history(histories: Iterable[Mapping[date, DayRecord]]) -> dict[date, DayRecord]:
     """Fold every ritual's history into the couple's connection history.
 
