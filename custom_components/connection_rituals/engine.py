@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 import logging
+import random
 from typing import TYPE_CHECKING, Any
-from uuid import uuid4
 
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
@@ -167,6 +167,9 @@ class RitualEngine:
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._day_cache: tuple[str, float, float, date] | None = None
+        # Occurrence ids only need to be unique: a seeded generator is much cheaper
+        # than uuid4 (a system call) on the arrival path.
+        self._occurrence_ids = random.Random()
         # The couple's day outcomes, folded from every ritual's history (kept up to date
         # day by day instead of refolded on every event).
         self._couple_days: dict[date, DayRecord] = {}
@@ -586,7 +589,7 @@ class RitualEngine:
         record = ritual.state.history.get(day, DayRecord())
         config = ritual.config
         if not manual:
-            if not config.window.allows(local, self.boundary):
+            if not config.window.allows(local, self.boundary, day):
                 return None
             if not presence_holds(
                 config.presence, self.partner_state(PARTNER_A), self.partner_state(PARTNER_B)
@@ -601,7 +604,7 @@ class RitualEngine:
                 return None
         window = timedelta(minutes=config.window_minutes) if config.window_minutes else None
         occurrence = Occurrence(
-            occurrence_id=uuid4().hex[:12],
+            occurrence_id=f"{self._occurrence_ids.getrandbits(48):012x}",
             day=day,
             started_at=now,
             ends_at=now + window if window else None,
@@ -609,14 +612,15 @@ class RitualEngine:
             manual=manual,
         )
         ritual.state.occurrence = occurrence
-        self._record(ritual, day, started=1)
         # What people notice first: the prompt on the phones, then automations
-        # listening for the event; the bookkeeping and entity updates follow.
+        # listening for the event; the bookkeeping and entity updates follow
+        # (a start changes no figure the event carries).
         if self.notifier is not None:
             self.notifier.on_started(ritual, occurrence)
         self._emit(ritual, RitualEventType.STARTED, actor)
         if ritual.state.enabled and not self.vacation:
             self.house.on_started(ritual, occurrence)
+        self._record(ritual, day, started=1)
         if actor is not None:
             self._took_initiative(day, actor, "start")
         self._schedule_end(ritual)

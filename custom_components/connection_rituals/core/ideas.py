@@ -200,7 +200,11 @@ def choose_idea(
     if not unique:
         raise ValueError("choose_idea needs at least one candidate")
     pool = tuple(unique.values())
-    fresh = tuple(idea for idea in pool if is_fresh(idea.idea_id, last_used, today))
+    # is_fresh, with the horizon worked out once: this runs on every prompt.
+    horizon = today - timedelta(days=NO_REPEAT_DAYS)
+    fresh = tuple(
+        idea for idea in pool if (used := last_used.get(idea.idea_id)) is None or used < horizon
+    )
     if fresh:
         return rng.choice(fresh)
     oldest = min(last_used[idea.idea_id] for idea in pool)

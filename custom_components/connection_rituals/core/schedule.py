@@ -6,7 +6,7 @@ the caller; nothing here reads a clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -59,9 +59,9 @@ def in_active_hours(local_time: time, start: time, end: time) -> bool:
     return moment >= start or moment < end
 
 
-def is_active_day(day: date, active_days: Iterable[str]) -> bool:
+def is_active_day(day: date, active_days: Collection[str]) -> bool:
     """Whether the ritual runs on this ritual day."""
-    return WEEKDAYS[day.weekday()] in set(active_days)
+    return WEEKDAYS[day.weekday()] in active_days
 
 
 class PresenceCondition(StrEnum):
@@ -104,9 +104,11 @@ class Window:
     start: time = time(0, 0)
     end: time = time(0, 0)
 
-    def allows(self, local: datetime, boundary: time) -> bool:
-        """Whether a ritual may start at this local moment."""
-        return is_active_day(ritual_day(local, boundary), self.active_days) and in_active_hours(
+    def allows(self, local: datetime, boundary: time, day: date | None = None) -> bool:
+        """Whether a ritual may start at this local moment (`day`: its ritual day, if known)."""
+        if day is None:
+            day = ritual_day(local, boundary)
+        return is_active_day(day, self.active_days) and in_active_hours(
             local.time(), self.start, self.end
         )
 
