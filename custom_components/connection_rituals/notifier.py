@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 import json
 import logging
 from pathlib import Path
@@ -134,6 +134,7 @@ class PartnerNotifier:
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._failing: set[str] = set()
         self._candidates: dict[str, tuple[Idea, ...]] = {}
+        self._ideas_pruned_on: date | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
 
     # ---------------------------------------------------------------- lifecycle
@@ -342,8 +343,10 @@ class PartnerNotifier:
             return config.name
         today = self.engine.today()
         idea = choose_idea(candidates, self.engine.ideas_used, today, self.rng)
-        # Ideas fresh again need no record: keeps storage bounded.
-        self.engine.ideas_used = prune_last_used(self.engine.ideas_used, today)
+        if self._ideas_pruned_on != today:
+            # Ideas fresh again need no record: keeps storage bounded (once a day).
+            self.engine.ideas_used = prune_last_used(self.engine.ideas_used, today)
+            self._ideas_pruned_on = today
         self.engine.ideas_used[idea.idea_id] = today
         return idea.text
 
