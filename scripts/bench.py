@@ -59,9 +59,12 @@ from custom_components.connection_rituals.const import (  # noqa: E402
     DOMAIN,
     EVENT_CONNECTION_RITUALS,
     SAVE_DELAY_SECONDS,
+    STORAGE_MINOR_VERSION,
+    STORAGE_VERSION,
     RitualKind,
     TriggerType,
 )
+from custom_components.connection_rituals.core.streaks import StreakRules  # noqa: E402
 from custom_components.connection_rituals.storage import RitualsStore  # noqa: E402
 from tests.conftest import (  # noqa: E402
     ALEX,
@@ -162,20 +165,20 @@ def write_history(hass: HomeAssistant, entry: MockConfigEntry, years: int) -> in
     today = date.today()
     rituals: dict[str, Any] = {}
     for n, subentry_id in enumerate(entry.subentries):
-        history: dict[str, dict[str, int]] = {}
+        history: dict[str, list[int]] = {}
         for offset in range(years * 365, 0, -1):
             day = today - timedelta(days=offset)
             if (offset + n) % 11 == 0:
                 continue  # no opportunity
             if (offset + n) % 7 == 0:
-                history[day.isoformat()] = {"started": 1, "missed": 1}
+                history[day.isoformat()] = [1, 0, 1]  # started, completed, missed
             else:
-                history[day.isoformat()] = {"started": 1, "completed": 1}
+                history[day.isoformat()] = [1, 1]
         rituals[subentry_id] = {"history": history, "enabled": True, "rotation": n}
     key = f"{DOMAIN}.{entry.entry_id}"
     payload = {
-        "version": 1,
-        "minor_version": 1,
+        "version": STORAGE_VERSION,
+        "minor_version": STORAGE_MINOR_VERSION,
         "key": key,
         "data": {
             "couple": {"vacation": False, "away_since": {}, "apart_since": None},
@@ -419,7 +422,7 @@ async def bench_setup(hass: HomeAssistant) -> list[Row]:
         size = write_history(hass, entry, HISTORY_YEARS)
         gc.collect()
         start = time.perf_counter()
-        await RitualsStore(hass, entry.entry_id).async_load_state()
+        await RitualsStore(hass, entry.entry_id).async_load_state(date.today(), StreakRules())
         load_times.append(time.perf_counter() - start)
 
         entry.add_to_hass(hass)

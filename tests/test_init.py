@@ -77,9 +77,9 @@ async def test_history_survives_a_restart(
     await tick(hass, freezer, minutes=10)
     await tick(hass, freezer, seconds=30)  # past the debounced write
     stored = hass_storage[STORAGE_KEY.format(entry_id=entry.entry_id)]
-    assert stored["version"] == 1
+    assert stored["version"] == 2
     (ritual_state,) = stored["data"]["rituals"].values()
-    assert ritual_state["history"] == {"2026-11-16": {"started": 1, "completed": 1}}
+    assert ritual_state["history"] == {"2026-11-16": [1, 1]}  # started, completed
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.reunion_streak").state == "1"

@@ -158,7 +158,8 @@ KIND_DEFAULTS: Final[dict[RitualKind, dict[str, object]]] = {
 # History kept per ritual before older days fold into a baseline (PRODUCT: >= 400).
 HISTORY_DAYS: Final = 800
 
-STORAGE_VERSION: Final = 1
+# 1: day records as {"started": 1, ...}; 2: compact lists [started, completed, ...].
+STORAGE_VERSION: Final = 2
 STORAGE_MINOR_VERSION: Final = 1
 SAVE_DELAY_SECONDS: Final = 10
 

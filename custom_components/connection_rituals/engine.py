@@ -45,7 +45,6 @@ from .const import (
     DEFAULT_SKIPS_PER_WEEK,
     DEFAULT_SNOOZE_MINUTES,
     EVENT_CONNECTION_RITUALS,
-    HISTORY_DAYS,
     PARTNER_A,
     PARTNER_B,
     PARTNERS,
@@ -86,7 +85,6 @@ from .core.streaks import (
     compute_stats,
     couple_history,
     milestone_reached,
-    prune_history,
 )
 from .house import HouseActions
 from .models import Occurrence, RitualConfig, RitualState, parse_time
@@ -178,7 +176,7 @@ class RitualEngine:
 
     async def async_start(self) -> None:
         """Load persisted state, reconcile it with now, and start listening."""
-        stored = await self.store.async_load_state()
+        stored = await self.store.async_load_state(self.today(), self.rules)
         self.vacation = stored.vacation
         self.away_since = dict(stored.away_since)
         self.apart_since = stored.apart_since
@@ -198,12 +196,11 @@ class RitualEngine:
         now = dt_util.utcnow()
         today = self.today(now)
         for ritual in self.rituals.values():
-            ritual.state.history, ritual.state.baseline = prune_history(
-                ritual.state.history, today, HISTORY_DAYS, self.rules, ritual.state.baseline
-            )
             self._resume_occurrence(ritual, now)
         self._recompute_all(today)
 
+        if stored.pruned:
+            self._save()  # a smaller file from now on
         self._setup_schedule_listeners()
         self._unsubs.append(async_at_started(self.hass, self._async_on_started))
 

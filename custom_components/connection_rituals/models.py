@@ -243,7 +243,7 @@ class RitualState:
         """Serialisable form."""
         return {
             "history": {
-                day.isoformat(): rec.as_dict() for day, rec in sorted(self.history.items())
+                day.isoformat(): rec.as_list() for day, rec in sorted(self.history.items())
             },
             "baseline": self.baseline.as_dict(),
             "occurrence": self.occurrence.as_dict() if self.occurrence else None,
@@ -260,7 +260,7 @@ class RitualState:
         if not isinstance(raw_history, dict):
             raise ValueError("history is not a mapping")
         history = {
-            date.fromisoformat(day): DayRecord.from_dict(record)
+            date.fromisoformat(day): DayRecord.from_list(record)
             for day, record in raw_history.items()
         }
         occurrence_data = data.get("occurrence")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 import json
@@ -15,8 +16,15 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, SAVE_DELAY_SECONDS, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from .const import (
+    DOMAIN,
+    HISTORY_DAYS,
+    SAVE_DELAY_SECONDS,
+    STORAGE_MINOR_VERSION,
+    STORAGE_VERSION,
+)
 from .core.interactions import Initiative, Interaction
+from .core.streaks import DayRecord, StreakRules, prune_history
 from .models import RitualState, parse_utc
 
 _LOGGER = logging.getLogger(__name__)
@@ -34,6 +42,8 @@ class StoredState:
     prompt_counts: dict[str, Any] = field(default_factory=dict)
     interactions: list[Interaction] = field(default_factory=list)
     initiative: list[Initiative] = field(default_factory=list)
+    # Older days were folded into baselines while loading: worth writing back.
+    pruned: bool = False
 
 
 class _VersionedStore(Store[dict[str, Any]]):
@@ -42,10 +52,44 @@ class _VersionedStore(Store[dict[str, Any]]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
-        # Version 1.1 is the first layout; later versions add their steps here.
         if old_major_version > STORAGE_VERSION:
             raise NotImplementedError
-        return old_data
+        data = old_data
+        if old_major_version < 2:
+            # Years of history: converted off the event loop.
+            data = await self.hass.async_add_executor_job(_migrate_1_to_2, data)
+        return data
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _migrate_1_to_2(data: Any) -> Any:
+    """Day records become compact lists: {"started": 1, "completed": 1} -> [1, 1].
+
+    Anything that does not have the version 1 shape is left as it was: parsing then
+    rejects it, and it is kept aside with a repair issue rather than lost here.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("rituals"), dict):
+        return data
+    rituals: dict[Any, Any] = {}
+    for ritual_id, state in data["rituals"].items():
+        history = state.get("history") if isinstance(state, dict) else None
+        if isinstance(history, dict):
+            with contextlib.suppress(ValueError, TypeError):
+                state = {
+                    **state,
+                    "history": {
+                        day: DayRecord.from_dict(record).as_list()
+                        for day, record in history.items()
+                    },
+                }
+        rituals[ritual_id] = state
+    return {**data, "rituals": rituals}
 
 
 class RitualsStore:
@@ -68,14 +112,21 @@ class RitualsStore:
         """Where the data lives."""
         return str(self._store.path)
 
-    async def async_load_state(self) -> StoredState:
-        """Load and parse; unreadable content is moved aside and reported."""
-        raw = await self._store.async_load()
+    async def async_load_state(self, today: date, rules: StreakRules) -> StoredState:
+        """Load, parse and prune; unreadable content is moved aside and reported."""
+        try:
+            raw = await self._store.async_load()
+        except (NotImplementedError, KeyError, TypeError, ValueError) as err:
+            # A layout from a newer release (after a downgrade) or a file without the
+            # Store's envelope: keep the file as it is before anything overwrites it.
+            text = await self.hass.async_add_executor_job(_read_text, self.path)
+            await self._keep_aside(text, err)
+            return StoredState()
         if raw is None:
             return StoredState()
         try:
-            # Years of history take a while to parse: not in the event loop.
-            return await self.hass.async_add_executor_job(_parse, raw)
+            # Years of history take a while to parse and fold: not in the event loop.
+            return await self.hass.async_add_executor_job(_parse, raw, today, rules)
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             await self._keep_aside(raw, err)
             return StoredState()
@@ -86,7 +137,8 @@ class RitualsStore:
 
         def _write() -> None:
             Path(aside).parent.mkdir(parents=True, exist_ok=True)
-            Path(aside).write_text(json.dumps(raw, indent=2, default=str), encoding="utf-8")
+            text = raw if isinstance(raw, str) else json.dumps(raw, indent=2, default=str)
+            Path(aside).write_text(text, encoding="utf-8")
 
         await self.hass.async_add_executor_job(_write)
         _LOGGER.error(
@@ -116,7 +168,7 @@ class RitualsStore:
         await self._store.async_remove()
 
 
-def _parse(raw: Any) -> StoredState:
+def _parse(raw: Any, today: date, rules: StreakRules) -> StoredState:
     if not isinstance(raw, dict):
         raise ValueError("stored data is not a mapping")
     couple = raw.get("couple") or {}
@@ -151,7 +203,14 @@ def _parse(raw: Any) -> StoredState:
         )
         for item in raw.get("initiative") or []
     ]
+    ritual_states = {str(rid): RitualState.from_dict(state) for rid, state in rituals.items()}
+    sizes = sum(len(state.history) for state in ritual_states.values())
+    for state in ritual_states.values():
+        state.history, state.baseline = prune_history(
+            state.history, today, HISTORY_DAYS, rules, state.baseline
+        )
     return StoredState(
+        pruned=sum(len(state.history) for state in ritual_states.values()) < sizes,
         interactions=interactions,
         initiative=initiative,
         ideas_used=ideas_used,
@@ -159,5 +218,6 @@ def _parse(raw: Any) -> StoredState:
         vacation=bool(couple.get("vacation", False)),
         away_since=away_since,
         apart_since=parse_utc(couple.get("apart_since")),
-        rituals={str(rid): RitualState.from_dict(state) for rid, state in rituals.items()},
+        # Days older than HISTORY_DAYS fold into the baseline (no figure changes).
+        rituals=ritual_states,
     )

@@ -715,3 +715,41 @@ def test_refolding_one_day_equals_folding_everything(
     rituals[changed] = {**rituals[changed], day: data.draw(records)}
     refolded_day = couple_history({day: h[day]} for h in rituals if day in h)
     assert {**folded, **refolded_day} == couple_history(rituals)
+
+
+@CI
+@given(records)
+def test_day_record_compact_round_trip(record: DayRecord) -> None:
+    stored = record.as_list()
+    assert not stored or stored[-1] > 0  # trailing zeros left out
+    assert DayRecord.from_list(stored) == record
+    assert DayRecord.from_list(list(stored)) is DayRecord.from_list(stored)  # shared
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"started": 1},
+        [1, -1],
+        [1, 1.5],
+        [1, float("inf")],
+        [1, float("nan")],
+        [1, "1"],
+        [1, None],
+        [0, 0, 0, 0, 0, 1],
+        "1,1",
+        None,
+    ],
+)
+def test_compact_record_rejects_bad_counters(data: Any) -> None:
+    with pytest.raises(ValueError, match="invalid day record"):
+        DayRecord.from_list(data)
+
+
+@pytest.mark.parametrize("data", [[1, 1.0], [True, True], [1.0, True]])
+def test_compact_record_reads_whole_numbers_alike(data: list[Any]) -> None:
+    """The same answer whether or not an equal record was parsed before."""
+    record = DayRecord.from_list(data)
+    assert record == DONE
+    assert type(record.started) is int
+    assert type(record.completed) is int

@@ -93,6 +93,40 @@ class DayRecord:
             if value
         }
 
+    def as_list(self) -> list[int]:
+        """Compact stored form (storage version 2): the counters in field order,
+        trailing zeros left out."""
+        counters = [self.started, self.completed, self.missed, self.skipped, self.paused]
+        while counters and not counters[-1]:
+            counters.pop()
+        return counters
+
+    @classmethod
+    def from_list(cls, data: Any) -> DayRecord:
+        """Parse the compact stored form; raises ValueError on bad counters.
+
+        Years of history hold only a handful of distinct records, so parsed ones
+        are shared (they are immutable) and a start-up validates each shape once.
+        Counters are whole numbers: as in Python, 1, 1.0 and true are equal, and all
+        read as 1 (a cached (1,) would answer for the others anyway).
+        """
+        if type(data) is not list:
+            raise ValueError(f"invalid day record {data!r}")
+        key = tuple(data)
+        record = _PARSED_RECORDS.get(key)
+        if record is not None:
+            return record
+        if len(key) > len(_COUNTER_ORDER) or not all(
+            (isinstance(value, int) or (isinstance(value, float) and value.is_integer()))
+            and value >= 0
+            for value in key
+        ):
+            raise ValueError(f"invalid day record {data!r}")
+        record = cls(*(int(value) for value in key))
+        if len(_PARSED_RECORDS) < _PARSED_RECORDS_MAX:
+            _PARSED_RECORDS[key] = record
+        return record
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DayRecord:
         """Parse a stored record; unknown keys and bad values are rejected.
@@ -110,7 +144,10 @@ class DayRecord:
         return cls(**data)
 
 
-_COUNTER_NAMES = frozenset({"started", "completed", "missed", "skipped", "paused"})
+_COUNTER_ORDER = ("started", "completed", "missed", "skipped", "paused")
+_COUNTER_NAMES = frozenset(_COUNTER_ORDER)
+_PARSED_RECORDS: dict[tuple[int, ...], DayRecord] = {}
+_PARSED_RECORDS_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,20 +230,23 @@ def compute_stats(
         outcome = record.outcome
         completions += record.completed
         outcome_counts[outcome] += 1
-        week = day.isocalendar()[:2]
         if day >= rate_start and outcome in (DayOutcome.COMPLETED, DayOutcome.MISSED):
             rate_opportunities += 1
             rate_completed += outcome is DayOutcome.COMPLETED
 
+        if outcome is DayOutcome.COMPLETED:
+            current += 1
+            if current > best:
+                best = current
+            continue
         if outcome is DayOutcome.SKIPPED:
+            week = day.isocalendar()[:2]
             if skips_used[week] < rules.skips_per_week:
                 skips_used[week] += 1
                 continue
             outcome = DayOutcome.MISSED
-        if outcome is DayOutcome.COMPLETED:
-            current += 1
-            best = max(best, current)
-        elif outcome is DayOutcome.MISSED:
+        if outcome is DayOutcome.MISSED:
+            week = day.isocalendar()[:2]
             if grace_used[week] < rules.grace_days_per_week:
                 grace_used[week] += 1
             else:
