@@ -70,7 +70,12 @@ class RitualsStore:
 
     async def async_load_state(self) -> StoredState:
         """Load and parse; unreadable content is moved aside and reported."""
-        raw = await self._store.async_load()
+        try:
+            raw = await self._store.async_load()
+        except (ValueError, TypeError, KeyError) as err:
+            # Valid JSON without Home Assistant's version/data envelope.
+            await self._keep_aside(await self.hass.async_add_executor_job(_read, self.path), err)
+            return StoredState()
         if raw is None:
             return StoredState()
         try:
@@ -114,6 +119,11 @@ class RitualsStore:
     async def async_remove(self) -> None:
         """Delete the file when the entry is removed."""
         await self._store.async_remove()
+
+
+def _read(path: str) -> Any:
+    """The file's JSON as it is (it parsed as JSON a moment ago)."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def _parse(raw: Any) -> StoredState:
