@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Generator
-from datetime import timedelta
 import json
 import logging
 from pathlib import Path
@@ -26,12 +25,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.connection_rituals.const import DOMAIN, RitualKind
-from custom_components.connection_rituals.core.schedule import PresenceCondition
 
+from . import test_notifications
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
 from .helpers import move_to, tick
 from .test_notifications import OWN, Household, sam_arrives, setup_couple
 from .test_reunion import _ritual_device, state
+
+household = test_notifications.household  # the couple's phones, as a fixture here too
 
 STREAK = "sensor.reunion_streak"
 ACTIVE = "binary_sensor.reunion_active"
@@ -82,6 +83,16 @@ def _write(directory: Path, entry: MockConfigEntry, content: bytes) -> Path:
     path = directory / f"{DOMAIN}.{entry.entry_id}"
     path.write_bytes(content)
     return path
+
+
+def _json_of(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _corrupt_copy(path: Path) -> tuple[bool, Path, bytes]:
+    """Whether the original is still there, and the one copy core set aside."""
+    (kept,) = path.parent.glob(f"{path.name}.corrupt.*")
+    return path.exists(), kept, kept.read_bytes()
 
 
 def _envelope(entry: MockConfigEntry, data: Any) -> bytes:
@@ -144,9 +155,9 @@ async def test_corrupt_file_is_kept_and_reported(
     path = _write(real_files, entry, content)
     await setup_entry(entry)
 
-    assert not path.exists()
-    (kept,) = real_files.glob(f"{path.name}.corrupt.*")
-    assert kept.read_bytes() == content
+    still_there, kept, kept_bytes = _corrupt_copy(path)
+    assert not still_there
+    assert kept_bytes == content
     issues = [
         issue
         for (domain, _), issue in ir.async_get(hass).issues.items()
@@ -200,12 +211,12 @@ async def test_valid_json_with_a_wrong_shape_is_kept_aside(
     assert issue.severity is ir.IssueSeverity.ERROR
     aside = Path(issue.translation_placeholders["path"])
     assert aside.parent == real_files
-    assert json.loads(aside.read_text(encoding="utf-8")) == data
+    assert _json_of(aside) == data
     assert "kept aside" in caplog.text
     assert not _our_errors(caplog)
     await _reunion_still_works(hass, freezer, entry, hass_storage)
     # What was kept aside is never overwritten by the new history.
-    assert json.loads(aside.read_text(encoding="utf-8")) == data
+    assert _json_of(aside) == data
 
 
 @pytest.mark.parametrize(
@@ -236,6 +247,179 @@ async def test_a_damaged_envelope_is_kept_aside(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unreadable_storage_{entry.entry_id}")
     assert issue is not None
     aside = Path(issue.translation_placeholders["path"])
-    assert json.loads(aside.read_text(encoding="utf-8")) == envelope
+    assert _json_of(aside) == envelope
     assert not _our_errors(caplog)
     await _reunion_still_works(hass, freezer, entry, hass_storage)
+
+
+# ------------------------------------------------------------------ notify services
+
+# A notify service that raises is covered for the start of a reunion by
+# test_notifications.py::test_a_failing_notify_service_never_breaks_the_engine;
+# here both failure modes go through a whole window, with the other partner's phone.
+
+
+@pytest.mark.parametrize("failure", ["raises", "hangs"])
+async def test_a_broken_phone_never_stops_the_ritual_or_the_other_phone(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    household: Household,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+) -> None:
+    """Alex's phone fails on every send; Sam is prompted and cleared, the reunion runs.
+
+    A hanging send is cut after the 10 s timeout; the failure is logged once.
+    """
+    calls: list[ServiceCall] = []
+    cut: list[ServiceCall] = []
+
+    async def _broken(call: ServiceCall) -> None:
+        calls.append(call)
+        if failure == "raises":
+            raise ConnectionError("push gateway down")
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cut.append(call)
+            raise
+
+    hass.services.async_register("notify", "mobile_app_alex_phone", _broken)
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
+    await sam_arrives(hass)
+    assert state(hass, ACTIVE) == "on"
+    assert [c.data["message"] for c in household.sam_calls] == [OWN["prompt_text"]]
+    assert len(calls) == 1
+    await tick(hass, freezer, seconds=11)
+    assert len(cut) == (1 if failure == "hangs" else 0)
+
+    await hass.services.async_call(
+        DOMAIN,
+        "complete",
+        {"ritual": _ritual_device(hass, "Reunion"), "partner": SAM},
+        blocking=True,
+    )
+    assert state(hass, ACTIVE) == "off"
+    assert state(hass, STREAK) == "1"
+    assert household.sam_calls[-1].data["message"] == "clear_notification"
+    assert len(calls) == 2  # the clearing was attempted on Alex's phone too
+    await tick(hass, freezer, seconds=11)
+    assert len(cut) == (2 if failure == "hangs" else 0)
+    warnings = [r for r in caplog.records if "notify.mobile_app_alex_phone failed" in r.message]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+    assert ("TimeoutError" if failure == "hangs" else "push gateway down") in warnings[0].message
+    assert not _our_errors(caplog)
+
+    # The next day the same phone still gets a try, and Sam still gets the prompt.
+    await move_to(hass, freezer, "2026-11-17 17:30:00-08:00")
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=30)
+    await sam_arrives(hass)
+    assert len(calls) == 3
+    assert household.sam_calls[-1].data["message"] == OWN["prompt_text"]
+    await tick(hass, freezer, minutes=10)
+    assert state(hass, STREAK) == "2"
+
+
+# ------------------------------------------------------------ flapping persons
+
+
+async def test_persons_flapping_during_start_up_start_nothing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """While Home Assistant starts, person entities go unknown, unavailable, home, away."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    hass.set_state(CoreState.starting)
+    set_person(hass, ALEX, "unknown")
+    set_person(hass, SAM, "unavailable")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    for alex, sam in [
+        ("unavailable", "unknown"),
+        ("home", "unavailable"),
+        ("not_home", "home"),
+        ("home", "unknown"),
+        ("home", "home"),
+    ]:
+        set_person(hass, ALEX, alex)
+        set_person(hass, SAM, sam)
+        await hass.async_block_till_done()
+        await tick(hass, freezer, minutes=20)  # long enough to count as an absence
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+    assert bus_events == []
+    assert state(hass, ACTIVE) == "off"
+    assert state(hass, STREAK) == "0"
+
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=20)
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert [e["type"] for e in bus_events] == ["started"]
+    assert bus_events[0]["partner"] == SAM
+
+
+async def test_persons_flapping_right_after_set_up_start_nothing(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """Persons that are unknown at set-up and flap afterwards: no reunion, no crash.
+
+    (A settled person flapping is in test_reunion.py::test_unknown_and_unavailable_are_no_arrivals.)
+    """
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    set_person(hass, ALEX, "unknown")
+    set_person(hass, SAM, "unknown")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    for person, flap in [
+        (SAM, "unavailable"),
+        (ALEX, "home"),
+        (SAM, "home"),
+        (SAM, "unavailable"),
+        (ALEX, "unknown"),
+        (ALEX, "home"),
+        (SAM, "home"),
+    ]:
+        set_person(hass, person, flap)
+        await hass.async_block_till_done()
+        await tick(hass, freezer, minutes=1)
+    assert bus_events == []
+    assert state(hass, ACTIVE) == "off"
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=16)
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert [e["type"] for e in bus_events] == ["started"]
+
+
+async def test_coming_home_through_unavailable_forgets_the_absence(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """Away all day, back home via 'unavailable' (no reunion): a later GPS bounce is no arrival.
+
+    The absence ended when Sam was home again, however Sam got there; a two-minute
+    bounce after that must not count as a long absence.
+    """
+    await move_to(hass, freezer, "2026-11-16 09:00:00-08:00")
+    set_person(hass, SAM, "home")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    await move_to(hass, freezer, "2026-11-16 17:00:00-08:00")
+    set_person(hass, SAM, "unavailable")
+    await hass.async_block_till_done()
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=30)
+    assert bus_events == []
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=2)
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert bus_events == []
+    assert state(hass, ACTIVE) == "off"

@@ -455,6 +455,8 @@ class RitualEngine:
                 self._on_arrival(partner, now)
             elif old.state == HOME and is_away(new.state):
                 self._on_departure(partner)
+        if new.state == HOME:
+            self.away_since.pop(partner, None)  # home again, however (e.g. via unavailable)
         self._refresh_apart(now)
         self._save()
 

@@ -408,7 +408,7 @@ class PartnerNotifier:
                     _LOGGER.warning(
                         "Sending a ritual prompt through notify.%s failed: %s",
                         target.service,
-                        err or type(err).__name__,
+                        str(err) or type(err).__name__,
                     )
             else:
                 self._failing.discard(target.service)
