@@ -423,3 +423,134 @@ async def test_coming_home_through_unavailable_forgets_the_absence(
     await hass.async_block_till_done()
     assert bus_events == []
     assert state(hass, ACTIVE) == "off"
+
+
+# ------------------------------------------------------------------ clock jumps
+
+BEDTIME = "binary_sensor.bedtime_appreciation_active"
+BEDTIME_STREAK = "sensor.bedtime_appreciation_streak"
+
+
+async def _both_home(hass: HomeAssistant) -> None:
+    set_person(hass, ALEX, "home")
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+
+
+async def _export(hass: HomeAssistant, name: str) -> dict[str, Any]:
+    result: dict[str, Any] = await hass.services.async_call(
+        DOMAIN,
+        "export",
+        {"ritual": _ritual_device(hass, name)},
+        blocking=True,
+        return_response=True,
+    )
+    return result
+
+
+async def _done(hass: HomeAssistant, name: str) -> None:
+    await hass.services.async_call(
+        DOMAIN, "complete", {"ritual": _ritual_device(hass, name)}, blocking=True
+    )
+
+
+async def test_clock_jumping_forward_over_days(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """A suspended host wakes up days later, once inside and once outside a window."""
+    await move_to(hass, freezer, "2026-11-16 20:00:00-08:00")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.BEDTIME)))
+    await _both_home(hass)
+    # Monday 20:00 → Wednesday 23:00: the missed 22:30 and 04:00 timers fire once each.
+    await move_to(hass, freezer, "2026-11-18 23:00:00-08:00")
+    assert [e["type"] for e in bus_events] == ["started"]
+    assert state(hass, BEDTIME) == "on"
+    # Wednesday 23:00 → Friday 10:00: the open window closes as missed, for its own day.
+    await move_to(hass, freezer, "2026-11-20 10:00:00-08:00")
+    assert [e["type"] for e in bus_events] == ["started", "missed"]
+    assert state(hass, BEDTIME) == "off"
+    history = (await _export(hass, "Bedtime appreciation"))["history"]
+    assert [(d["day"], d["outcome"]) for d in history] == [("2026-11-18", "missed")]
+    assert history[0]["started"] == 1
+    assert state(hass, BEDTIME_STREAK) == "0"
+    # Life goes on: Friday's bedtime starts at 22:30 and counts once.
+    await move_to(hass, freezer, "2026-11-20 22:30:00-08:00")
+    assert state(hass, BEDTIME) == "on"
+    await _done(hass, "Bedtime appreciation")
+    assert state(hass, BEDTIME_STREAK) == "1"
+    assert [e["type"] for e in bus_events].count("started") == 2
+    assert state(hass, "todo.alex_sam_today_s_rituals") == "0"
+    await move_to(hass, freezer, "2026-11-21 04:00:01-08:00")
+    assert state(hass, "todo.alex_sam_today_s_rituals") == "1"
+
+
+async def test_clock_stepping_back(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """NTP steps the clock back (minutes, then across the day boundary): nothing runs twice."""
+    await move_to(hass, freezer, "2026-11-16 22:00:00-08:00")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.BEDTIME)))
+    await _both_home(hass)
+    await move_to(hass, freezer, "2026-11-16 22:31:00-08:00")
+    await _done(hass, "Bedtime appreciation")
+    assert state(hass, BEDTIME_STREAK) == "1"
+    # 25 minutes back, then forward past 22:30 again.
+    await move_to(hass, freezer, "2026-11-16 22:06:00-08:00")
+    await move_to(hass, freezer, "2026-11-16 22:45:00-08:00")
+    assert [e["type"] for e in bus_events] == ["started", "completed"]
+    # Past the 04:00 boundary, back before it, and forward again.
+    await move_to(hass, freezer, "2026-11-17 04:05:00-08:00")
+    await move_to(hass, freezer, "2026-11-17 03:30:00-08:00")
+    await move_to(hass, freezer, "2026-11-17 04:30:00-08:00")
+    assert state(hass, BEDTIME_STREAK) == "1"
+    assert state(hass, "todo.alex_sam_today_s_rituals") == "1"
+    # An hour back in the middle of Tuesday's window: still one window, one completion.
+    await move_to(hass, freezer, "2026-11-17 22:40:00-08:00")
+    assert state(hass, BEDTIME) == "on"
+    await move_to(hass, freezer, "2026-11-17 21:40:00-08:00")
+    await move_to(hass, freezer, "2026-11-17 22:50:00-08:00")
+    assert state(hass, BEDTIME) == "on"
+    await _done(hass, "Bedtime appreciation")
+    assert state(hass, BEDTIME_STREAK) == "2"
+    assert [e["type"] for e in bus_events].count("started") == 2
+    history = (await _export(hass, "Bedtime appreciation"))["history"]
+    assert history == [
+        {"day": "2026-11-16", "outcome": "completed", "started": 1, "completed": 1},
+        {"day": "2026-11-17", "outcome": "completed", "started": 1, "completed": 1},
+    ]
+
+
+# ------------------------------------------------------------ time-zone change
+
+
+async def test_time_zone_change_moves_scheduled_rituals_and_the_day(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """The couple moves from Los Angeles to New York: 22:30 and 04:00 are New York times now.
+
+    No reload: the entry follows Home Assistant's new time zone at once.
+    """
+    await move_to(hass, freezer, "2026-11-16 12:00:00-08:00")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.BEDTIME)))
+    await _both_home(hass)
+    next_ritual = "sensor.alex_sam_next_ritual"
+    assert state(hass, next_ritual) == "2026-11-17T06:30:00+00:00"  # 22:30 in Los Angeles
+
+    await hass.config.async_update(time_zone="America/New_York")
+    await hass.async_block_till_done()
+    assert state(hass, next_ritual) == "2026-11-17T03:30:00+00:00"  # 22:30 in New York
+    await move_to(hass, freezer, "2026-11-16 22:30:00-05:00")
+    assert state(hass, BEDTIME) == "on"
+    await _done(hass, "Bedtime appreciation")
+    assert state(hass, "todo.alex_sam_today_s_rituals") == "0"
+    # The day now ends at 04:00 New York time (01:00 in Los Angeles).
+    await move_to(hass, freezer, "2026-11-17 04:00:01-05:00")
+    assert state(hass, "todo.alex_sam_today_s_rituals") == "1"
+    assert state(hass, BEDTIME_STREAK) == "1"
+    history = (await _export(hass, "Bedtime appreciation"))["history"]
+    assert [(d["day"], d["outcome"]) for d in history] == [("2026-11-16", "completed")]
+    # Other configuration changes leave the schedule alone.
+    await hass.config.async_update(location_name="Home")
+    await hass.async_block_till_done()
+    assert state(hass, next_ritual) == "2026-11-18T03:30:00+00:00"
+    assert [e["type"] for e in bus_events] == ["started", "completed"]

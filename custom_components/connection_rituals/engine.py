@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -164,6 +164,7 @@ class RitualEngine:
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._daily_reschedules: list[CALLBACK_TYPE] = []
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -197,6 +198,9 @@ class RitualEngine:
 
         self._setup_schedule_listeners()
         self._unsubs.append(async_at_started(self.hass, self._async_on_started))
+        self._unsubs.append(
+            self.hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, self._async_core_config_updated)
+        )
 
     async def async_stop(self) -> None:
         """Stop listening and flush state to disk."""
@@ -301,8 +305,26 @@ class RitualEngine:
                 unsub()
             handle.clear()
 
+        @callback
+        def _reschedule() -> None:
+            _cancel()
+            _schedule()
+
         _schedule()
         self._unsubs.append(_cancel)
+        self._daily_reschedules.append(_reschedule)
+
+    @callback
+    def _async_core_config_updated(self, event: Event[dict[str, Any]]) -> None:
+        """A new time zone: daily times and the day boundary follow its local clock."""
+        if "time_zone" not in event.data:
+            return
+        for reschedule in self._daily_reschedules:
+            reschedule()
+        self._next_ritual_cache = None
+        self._recompute_all(self.today())
+        for ritual_id in self.rituals:
+            self._notify(ritual_id)
 
     def _apart_check_action(self, ritual: Ritual) -> Callable[[], None]:
         def _check() -> None:
