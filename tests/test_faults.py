@@ -324,6 +324,25 @@ async def test_a_broken_phone_never_stops_the_ritual_or_the_other_phone(
     assert state(hass, STREAK) == "2"
 
 
+async def test_a_snoozed_prompt_does_not_follow_a_partner_who_left(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
+) -> None:
+    """Reunion snoozed, Sam goes out again: ten minutes later only Alex is prompted."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
+    await sam_arrives(hass)
+    await hass.services.async_call(
+        DOMAIN, "snooze", {"ritual": _ritual_device(hass, "Reunion")}, blocking=True
+    )
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    alex_before, sam_before = len(household.alex_calls), len(household.sam_calls)
+    await tick(hass, freezer, minutes=10, seconds=1)
+    assert [c.data["message"] for c in household.alex_calls[alex_before:]] == [OWN["prompt_text"]]
+    assert household.sam_calls[sam_before:] == []
+    assert state(hass, ACTIVE) == "on"
+
+
 # ------------------------------------------------------------ flapping persons
 
 
