@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 import logging
+import os
 from typing import Any, TypeVar
 
 from freezegun.api import FrozenDateTimeFactory
@@ -218,6 +219,7 @@ class World:
             )
             await hass.async_block_till_done()
         elif kind == "restart":
+            before = self.figures()
             if step[1]:
                 assert await hass.config_entries.async_reload(self.entry.entry_id)
             else:
@@ -225,6 +227,7 @@ class World:
                 await hass.async_block_till_done()
                 assert await hass.config_entries.async_setup(self.entry.entry_id)
             await hass.async_block_till_done()
+            assert self.figures() == before  # a restart at the same moment changes nothing
         else:
             self.freezer.tick(timedelta(minutes=step[1]))
             async_fire_time_changed(hass)
@@ -232,6 +235,18 @@ class World:
         await self.async_check()
 
     # ---------------------------------------------------------------- invariants
+
+    def figures(self) -> dict[str, Any]:
+        """Every ritual and couple figure a user sees, and what is stored."""
+        shown = {
+            entity_id: self.hass.states.get(entity_id).state
+            for by_key in self.entities.values()
+            for key, entity_id in by_key.items()
+            if key not in ("next_ritual",)
+        }
+        stored = self.engine._snapshot()
+        stored.pop("prompt_counts", None)
+        return {"shown": shown, "stored": stored}
 
     async def async_check(self) -> None:
         """What must hold after every step, whatever happened before."""
@@ -314,7 +329,7 @@ async def test_random_lives_keep_the_invariants(
     examples: list[int] = []
 
     @settings(
-        max_examples=40,
+        max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
