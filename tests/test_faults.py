@@ -444,6 +444,44 @@ async def test_coming_home_through_unavailable_forgets_the_absence(
     assert state(hass, ACTIVE) == "off"
 
 
+async def test_a_phone_going_quiet_while_apart_is_no_reunion(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """Apart since morning; Sam's person goes unavailable and back: the ritual stays open."""
+    await move_to(hass, freezer, "2026-11-16 09:00:00-08:00")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
+    await tick(hass, freezer, hours=4, seconds=1)
+    apart = "binary_sensor.thinking_of_you_active"
+    assert state(hass, apart) == "on"
+    for flap in ("unavailable", "unknown", "not_home"):
+        set_person(hass, SAM, flap)
+        await hass.async_block_till_done()
+        await tick(hass, freezer, minutes=5)
+        assert state(hass, apart) == "on", flap
+    assert [e["type"] for e in bus_events] == ["started"]
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert state(hass, apart) == "off"  # the real reunion ends it
+
+
+async def test_apart_ritual_started_by_hand_at_home_survives_a_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """ "Start now" while together: a restart keeps it open (found by the fuzz test)."""
+    await move_to(hass, freezer, "2026-11-16 12:00:00-08:00")
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
+    await _both_home(hass)
+    await hass.services.async_call(
+        DOMAIN, "start", {"ritual": _ritual_device(hass, "Thinking of you")}, blocking=True
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "on"
+    assert [e["type"] for e in bus_events] == ["started"]
+    await _done(hass, "Thinking of you")
+    assert state(hass, "sensor.thinking_of_you_streak") == "1"
+
+
 # ------------------------------------------------------------------ clock jumps
 
 BEDTIME = "binary_sensor.bedtime_appreciation_active"

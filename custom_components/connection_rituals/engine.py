@@ -511,7 +511,11 @@ class RitualEngine:
 
     def _refresh_apart(self, now: datetime) -> None:
         """Track the apart stretch and end apart occurrences at reunion."""
+        states = {self.partner_state(PARTNER_A), self.partner_state(PARTNER_B)}
+        if states & UNSETTLED:
+            return  # no news (a phone went quiet, start-up): nobody came together
         apart = are_apart(self.partner_state(PARTNER_A), self.partner_state(PARTNER_B))
+        reunited = not apart and self.apart_since is not None
         if apart and self.apart_since is None:
             self.apart_since = now
         elif not apart:
@@ -523,7 +527,7 @@ class RitualEngine:
                 if ritual.apart_timer:
                     ritual.apart_timer()
                     ritual.apart_timer = None
-                if ritual.state.occurrence is not None:
+                if ritual.state.occurrence is not None and reunited:
                     self._finish(ritual, completed=False)
                 continue
             if ritual.apart_timer is None and ritual.state.occurrence is None:
