@@ -482,6 +482,30 @@ async def test_apart_ritual_started_by_hand_at_home_survives_a_restart(
     assert state(hass, "sensor.thinking_of_you_streak") == "1"
 
 
+async def test_a_paused_day_is_recorded_once(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """On vacation, restarts and moves while apart retry the ritual: the day stays one pause.
+
+    (Found by the fuzz test: each retry added to the stored counter, so a restart at the
+    same moment changed what was stored.)
+    """
+    await move_to(hass, freezer, "2026-11-16 09:00:00-08:00")
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.alex_sam_vacation_mode"}, blocking=True
+    )
+    await tick(hass, freezer, hours=4, seconds=1)
+    for _ in range(2):
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+    set_person(hass, SAM, "Work")
+    await hass.async_block_till_done()
+    history = (await _export(hass, "Thinking of you"))["history"]
+    assert history == [{"day": "2026-11-16", "outcome": "paused", "paused": 1}]
+    assert bus_events == []
+
+
 # ------------------------------------------------------------------ clock jumps
 
 BEDTIME = "binary_sensor.bedtime_appreciation_active"

@@ -597,9 +597,10 @@ class RitualEngine:
             if config.once_per_day and (record.started or record.skipped or record.completed):
                 return None
             if not ritual.state.enabled or self.vacation:
-                self._record(ritual, day, paused=1)
-                self._notify(config.ritual_id)
-                self._save()
+                if not record.paused:  # a paused day is paused once, however often retried
+                    self._record(ritual, day, paused=1)
+                    self._notify(config.ritual_id)
+                    self._save()
                 return None
         window = timedelta(minutes=config.window_minutes) if config.window_minutes else None
         occurrence = Occurrence(
