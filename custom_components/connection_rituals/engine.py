@@ -14,7 +14,7 @@ import logging
 import random
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -171,6 +171,7 @@ class RitualEngine:
         # The couple's day outcomes, folded from every ritual's history (kept up to date
         # day by day instead of refolded on every event).
         self._couple_days: dict[date, DayRecord] = {}
+        self._daily_reschedules: list[CALLBACK_TYPE] = []
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -203,6 +204,9 @@ class RitualEngine:
             self._save()  # a smaller file from now on
         self._setup_schedule_listeners()
         self._unsubs.append(async_at_started(self.hass, self._async_on_started))
+        self._unsubs.append(
+            self.hass.bus.async_listen(EVENT_CORE_CONFIG_UPDATE, self._async_core_config_updated)
+        )
 
     async def async_stop(self) -> None:
         """Stop listening and flush state to disk."""
@@ -307,8 +311,26 @@ class RitualEngine:
                 unsub()
             handle.clear()
 
+        @callback
+        def _reschedule() -> None:
+            _cancel()
+            _schedule()
+
         _schedule()
         self._unsubs.append(_cancel)
+        self._daily_reschedules.append(_reschedule)
+
+    @callback
+    def _async_core_config_updated(self, event: Event[dict[str, Any]]) -> None:
+        """A new time zone: daily times and the day boundary follow its local clock."""
+        if "time_zone" not in event.data:
+            return
+        for reschedule in self._daily_reschedules:
+            reschedule()
+        self._next_ritual_cache = None
+        self._recompute_all(self.today())
+        for ritual_id in self.rituals:
+            self._notify(ritual_id)
 
     def _apart_check_action(self, ritual: Ritual) -> Callable[[], None]:
         def _check() -> None:
@@ -481,6 +503,8 @@ class RitualEngine:
                 self._on_arrival(partner, now)
             elif old.state == HOME and is_away(new.state):
                 self._on_departure(partner)
+        if new.state == HOME:
+            self.away_since.pop(partner, None)  # home again, however (e.g. via unavailable)
         self._refresh_apart(now)
         self._save()
 
@@ -513,7 +537,11 @@ class RitualEngine:
 
     def _refresh_apart(self, now: datetime) -> None:
         """Track the apart stretch and end apart occurrences at reunion."""
+        states = {self.partner_state(PARTNER_A), self.partner_state(PARTNER_B)}
+        if states & UNSETTLED:
+            return  # no news (a phone went quiet, start-up): nobody came together
         apart = are_apart(self.partner_state(PARTNER_A), self.partner_state(PARTNER_B))
+        reunited = not apart and self.apart_since is not None
         if apart and self.apart_since is None:
             self.apart_since = now
         elif not apart:
@@ -525,7 +553,7 @@ class RitualEngine:
                 if ritual.apart_timer:
                     ritual.apart_timer()
                     ritual.apart_timer = None
-                if ritual.state.occurrence is not None:
+                if ritual.state.occurrence is not None and reunited:
                     self._finish(ritual, completed=False)
                 continue
             if ritual.apart_timer is None and ritual.state.occurrence is None:
@@ -595,9 +623,10 @@ class RitualEngine:
             if config.once_per_day and (record.started or record.skipped or record.completed):
                 return None
             if not ritual.state.enabled or self.vacation:
-                self._record(ritual, day, paused=1)
-                self._notify(config.ritual_id)
-                self._save()
+                if not record.paused:  # a paused day is paused once, however often retried
+                    self._record(ritual, day, paused=1)
+                    self._notify(config.ritual_id)
+                    self._save()
                 return None
         window = timedelta(minutes=config.window_minutes) if config.window_minutes else None
         occurrence = Occurrence(

@@ -49,7 +49,7 @@ from .core.ideas import (
     parse_library,
     prune_last_used,
 )
-from .core.schedule import in_active_hours
+from .core.schedule import PresenceCondition, in_active_hours, is_away
 from .models import Occurrence, parse_time
 
 if TYPE_CHECKING:
@@ -285,7 +285,9 @@ class PartnerNotifier:
         recipients = [
             (partner, target)
             for partner in self.engine.prompted_partners(ritual, occurrence)
-            if (target := self.target(partner)) is not None and self._within_cap(partner)
+            if not self._has_left(ritual, occurrence, partner)
+            and (target := self.target(partner)) is not None
+            and self._within_cap(partner)
         ]
         if not recipients:
             return  # no idea is used up for a prompt nobody receives
@@ -307,6 +309,16 @@ class PartnerNotifier:
                 )
             self._call(target, payload)
         self.engine.async_save()
+
+    def _has_left(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> bool:
+        """A ritual for the two at home does not follow a partner who went out since it
+        started (a snoozed or quiet-hours prompt); "start now" is the couple's own choice.
+        """
+        return (
+            ritual.config.presence is PresenceCondition.BOTH_HOME
+            and not occurrence.manual
+            and is_away(self.engine.partner_state(partner))
+        )
 
     def _actions(self, ritual: Ritual, occurrence: Occurrence) -> list[dict[str, str]]:
         phrases = self.library.phrases
@@ -413,7 +425,7 @@ class PartnerNotifier:
                     _LOGGER.warning(
                         "Sending a ritual prompt through notify.%s failed: %s",
                         target.service,
-                        err or type(err).__name__,
+                        str(err) or type(err).__name__,
                     )
             else:
                 self._failing.discard(target.service)

@@ -49,12 +49,16 @@ class StoredState:
 class _VersionedStore(Store[dict[str, Any]]):
     """Store with the migration path for older layouts."""
 
+    # The data as it was before a migration: Home Assistant writes the migrated form
+    # back at once, so this is what to keep aside if it then turns out unreadable.
+    before_migration: Any = None
+
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
         if old_major_version > STORAGE_VERSION:
             raise NotImplementedError
-        data = old_data
+        self.before_migration = data = old_data
         if old_major_version < 2:
             # Years of history: converted off the event loop.
             data = await self.hass.async_add_executor_job(_migrate_1_to_2, data)
@@ -120,7 +124,7 @@ class RitualsStore:
             # A layout from a newer release (after a downgrade) or a file without the
             # Store's envelope: keep the file as it is before anything overwrites it.
             text = await self.hass.async_add_executor_job(_read_text, self.path)
-            await self._keep_aside(text, err)
+            await self._keep_aside(None, err, text=text)
             return StoredState()
         if raw is None:
             return StoredState()
@@ -128,17 +132,19 @@ class RitualsStore:
             # Years of history take a while to parse and fold: not in the event loop.
             return await self.hass.async_add_executor_job(_parse, raw, today, rules)
         except (ValueError, TypeError, KeyError, AttributeError) as err:
-            await self._keep_aside(raw, err)
+            original = self._store.before_migration
+            await self._keep_aside(raw if original is None else original, err)
             return StoredState()
 
-    async def _keep_aside(self, raw: Any, err: Exception) -> None:
+    async def _keep_aside(self, raw: Any, err: Exception, *, text: str | None = None) -> None:
+        """Write `raw` (as JSON) or the file's own `text` next to the store file."""
         stamp = dt_util.utcnow().strftime("%Y%m%dT%H%M%S")
         aside = f"{self.path}.unreadable.{stamp}"
 
         def _write() -> None:
             Path(aside).parent.mkdir(parents=True, exist_ok=True)
-            text = raw if isinstance(raw, str) else json.dumps(raw, indent=2, default=str)
-            Path(aside).write_text(text, encoding="utf-8")
+            content = text if text is not None else json.dumps(raw, indent=2, default=str)
+            Path(aside).write_text(content, encoding="utf-8")
 
         await self.hass.async_add_executor_job(_write)
         _LOGGER.error(
