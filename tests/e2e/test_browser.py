@@ -69,7 +69,7 @@ README_SHOTS = ROOT / "docs" / "screenshots"
 # Per-run screenshot name -> the README's copy (only with E2E_UPDATE_SCREENSHOTS=1).
 FOR_README = {
     "02-couple-form": "e2e-couple-form.png",
-    "04-ritual-form": "e2e-ritual-form.png",
+    "05-ritual-created": "e2e-rituals.png",
     "07-dashboard-active": "e2e-dashboard-active.png",
     "08-dashboard-streak": "e2e-dashboard-streak.png",
 }
@@ -210,6 +210,7 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         page.locator("input[name=password]").fill("connection")
         page.get_by_role("button", name="Log in").click()
         expect(page.locator("ha-sidebar")).to_contain_text("Rituals")
+        expect(page.get_by_text("Welcome Demo")).to_be_visible()  # the overview, rendered
 
     with steps.step("02-couple-form"):
         page.locator('ha-sidebar a[href="/config"]').click()
@@ -287,6 +288,8 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         window = page.locator("hui-tile-card").filter(has_text="Reunion window")
         expect(window).to_contain_text("Not running")
         expect(_glance_value(page, "Reunion")).to_contain_text("0 d")
+        reunion_card = page.locator("hui-entities-card").filter(has_text="Last happening")
+        expect(reunion_card.locator("hui-button-entity-row")).to_have_count(2)
 
     # Sam goes away (already away since the household was set up), comes home a minute later.
     left = time.monotonic()
@@ -298,7 +301,6 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         expect(window).to_contain_text("Running")
         expect(window).not_to_contain_text("Not running")
         expect(_glance_value(page, "Reunion")).to_contain_text("0 d")
-        reunion_card = page.locator("hui-entities-card").filter(has_text="Last happening")
         expect(reunion_card).to_contain_text("Started")
 
     with steps.step("08-dashboard-streak"):
