@@ -9,7 +9,8 @@ its Connection Rituals entry) on a free port of 127.0.0.1, as a user would:
    day), then "Bedtime appreciation" with its defaults (the example dashboard shows both);
 4. `scripts/demo leave sam`, a minute's wait, `scripts/demo arrive sam`;
 5. the example dashboard (config/dashboards/rituals.yaml) shows the reunion window running;
-6. its "Complete" button: the reunion streak on the dashboard goes from 0 d to 1 d.
+6. its "Complete" button: the reunion streak on the dashboard goes from 0 d to 1 d;
+7. the reunion's prompts are among the notifications (the demo's stand-in phones).
 
 A screenshot after each step goes to tests/e2e/screenshots/tmp/ (git-ignored); with
 E2E_UPDATE_SCREENSHOTS=1 the ones the README shows are copied to docs/screenshots/.
@@ -229,6 +230,8 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         submit.scroll_into_view_if_needed()
         expect(form.locator("ha-selector-entity").nth(0)).to_contain_text("Alex")
         expect(form.locator("ha-selector-entity").nth(2)).to_contain_text("Sam")
+        for index, target in enumerate(("notify.alex_phone", "notify.sam_phone")):
+            expect(form.locator("ha-selector-select").nth(index)).to_contain_text(target)
 
     with steps.step("03-couple-created"):
         submit.click()
@@ -309,6 +312,12 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         expect(_glance_value(page, "Reunion")).to_contain_text("1 d")
         expect(reunion_card).to_contain_text("Completed")
         expect(window).to_contain_text("Not running")
+
+    with steps.step("09-notifications"):
+        # The reunion's prompts reached both stand-in phones (the demo's notify services).
+        page.locator("ha-sidebar").get_by_text("Notifications").click()
+        expect(page.get_by_text("Welcome home (Alex)")).to_be_visible()
+        expect(page.get_by_text("Welcome home (Sam)")).to_be_visible()
 
     # And Home Assistant agrees with what the page showed.
     assert state(develop, token, "sensor.welcome_home_streak")["state"] == "1"
