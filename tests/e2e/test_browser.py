@@ -227,7 +227,7 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         _pick(page, form.locator("ha-selector-entity").nth(2), "Sam")
         _pick(page, form.locator("ha-selector-select").nth(1), "notify.sam_phone")
         submit = form.get_by_role("button", name="Submit")
-        submit.scroll_into_view_if_needed()
+        form.locator("ha-selector-entity").nth(0).scroll_into_view_if_needed()  # both partners
         expect(form.locator("ha-selector-entity").nth(0)).to_contain_text("Alex")
         expect(form.locator("ha-selector-entity").nth(2)).to_contain_text("Sam")
         for index, target in enumerate(("notify.alex_phone", "notify.sam_phone")):
