@@ -608,9 +608,7 @@ def main(argv: list[str]) -> int:
             # Ctrl-C is for Home Assistant; this helper ends when Home Assistant does.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
-                asyncio.run(
-                    bootstrap(args.config, args.port, args.hass_pid, not args.no_rituals)
-                )
+                asyncio.run(bootstrap(args.config, args.port, args.hass_pid, not args.no_rituals))
             except Exception as err:  # never a stack trace in Home Assistant's output
                 if args.hass_pid is None or _alive(args.hass_pid):
                     reason = str(err) if isinstance(err, DemoError) else repr(err)
