@@ -172,14 +172,14 @@ _FOCUS_IN_INPUT = """() => {
 
 
 def _pick(page: Page, field: Locator, text: str) -> None:
-    """Open an entity picker or a drop-down, search, take the first match."""
+    """Open an entity picker or a drop-down, search, click the match."""
     field.click()
     # Keys typed before its search field has the focus would reach the page's shortcuts
     # ("e" opens the quick bar).
     page.wait_for_function(_FOCUS_IN_INPUT)
     page.keyboard.type(text)
-    page.wait_for_timeout(500)  # the list filters as you type
-    page.keyboard.press("Enter")
+    # The picker's pop-up list lives inside the field; the match is its first item.
+    field.locator("ha-combo-box-item").filter(has_text=text).first.click()
 
 
 def _set_time(page: Page, field: Locator, hours: int, minutes: int) -> None:
