@@ -14,7 +14,8 @@ its Connection Rituals entry) on a free port of 127.0.0.1, as a user would:
 
 A screenshot after each step goes to tests/e2e/screenshots/tmp/ (git-ignored); with
 E2E_UPDATE_SCREENSHOTS=1 the ones the README shows are copied to docs/screenshots/.
-On a failure, the page's screenshot and text are saved there as FAILED-*.
+On a failure, the page's screenshot and text and Home Assistant's log are saved there as
+FAILED-*. E2E_CHROMIUM names another Chromium than /usr/bin/chromium.
 
 Run it with `scripts/test --e2e` (which installs Playwright and Chromium first).
 """
@@ -98,8 +99,9 @@ _PAGE_TEXT = """() => {
 class Steps:
     """Screenshots after each step; the page's state when a step fails."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, develop: Develop) -> None:
         self.page = page
+        self.develop = develop
         shutil.rmtree(SHOTS, ignore_errors=True)
         SHOTS.mkdir(parents=True)
         self.started = time.monotonic()
@@ -117,6 +119,8 @@ class Steps:
                 (SHOTS / f"FAILED-{name}.txt").write_text(
                     f"{self.page.url}\n\n{self.page.evaluate(_PAGE_TEXT)}"
                 )
+            with contextlib.suppress(OSError):
+                shutil.copy(self.develop.log, SHOTS / "FAILED-develop.log")
             raise
         self.shot(name)
         print(f"e2e: {name} done at {time.monotonic() - self.started:.0f} s", flush=True)
@@ -202,7 +206,7 @@ def _glance_value(page: Page, name: str) -> Locator:
 
 def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page: Page) -> None:
     """The user's way through: set up, add a ritual, a reunion happens, the streak grows."""
-    steps = Steps(page)
+    steps = Steps(page, develop)
     base = develop.base
 
     with steps.step("01-logged-in"):
