@@ -5,7 +5,7 @@ own HTTP and websocket APIs (login flow, onboarding, config flows), except marki
 online-only onboarding steps done before the first start (see `prepare`).
 
     demo_household.py prepare CONFIG                      before the first start
-    demo_household.py bootstrap --config C --port P [--hass-pid PID]
+    demo_household.py bootstrap --config C --port P [--hass-pid PID] [--no-rituals]
     demo_household.py [--config C] [--port P] status
     demo_household.py [--config C] [--port P] arrive|leave alex|sam
     demo_household.py [--config C] [--port P] phone alex|sam on|off
@@ -464,8 +464,14 @@ async def ensure_rituals_entry(
     save_state(config, state)
 
 
-async def bootstrap(config: Path, port: int, hass_pid: int | None) -> None:
-    """Everything the demo household needs inside a running Home Assistant."""
+async def bootstrap(
+    config: Path, port: int, hass_pid: int | None, with_rituals: bool = True
+) -> None:
+    """Everything the demo household needs inside a running Home Assistant.
+
+    Without rituals, the household is left without a Connection Rituals entry, for
+    adding it through the UI (the end-to-end browser test does).
+    """
     state = load_state(config)
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, port)
@@ -489,7 +495,8 @@ async def bootstrap(config: Path, port: int, hass_pid: int | None) -> None:
                 )
                 save_state(config, state)
             try:
-                await ensure_rituals_entry(api, ws, config, state, user_ids)
+                if with_rituals:
+                    await ensure_rituals_entry(api, ws, config, state, user_ids)
             except DemoError as err:
                 say(
                     "develop",
@@ -574,6 +581,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     prep.add_argument("config_dir", type=Path)
     boot = commands.add_parser("bootstrap", help="(scripts/develop) set up the household")
     boot.add_argument("--hass-pid", type=int)
+    boot.add_argument(
+        "--no-rituals", action="store_true", help="no Connection Rituals entry (add it in the UI)"
+    )
     commands.add_parser("status", help="where Alex and Sam are, and the rituals' states")
     for verb, text in (("arrive", "come home"), ("leave", "go away")):
         commands.add_parser(verb, help=f"let a person {text}").add_argument(
@@ -598,7 +608,7 @@ def main(argv: list[str]) -> int:
             # Ctrl-C is for Home Assistant; this helper ends when Home Assistant does.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
-                asyncio.run(bootstrap(args.config, args.port, args.hass_pid))
+                asyncio.run(bootstrap(args.config, args.port, args.hass_pid, not args.no_rituals))
             except Exception as err:  # never a stack trace in Home Assistant's output
                 if args.hass_pid is None or _alive(args.hass_pid):
                     reason = str(err) if isinstance(err, DemoError) else repr(err)

@@ -7,175 +7,27 @@ Sam with `scripts/demo`, and stops Home Assistant with SIGINT (Ctrl-C).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
-import json
-import os
 from pathlib import Path
-import shutil
 import signal
-import socket
-import subprocess
 import time
 from typing import Any
-import urllib.error
-import urllib.parse
-import urllib.request
 
-import aiohttp
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TRACKED_CONFIG = ("configuration.yaml", "demo", "dashboards", "blueprints")
-START_TIMEOUT = 900  # the first run may install requirements_dev.txt
+from .develop_helpers import (
+    START_TIMEOUT,
+    Develop,
+    demo as _demo,
+    login as _login,
+    request as _request,
+    run_develop,
+    state as _state,
+    wait_until_ready as _wait_until_ready,
+    ws_call as _ws_call,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(START_TIMEOUT + 300)]
-
-
-@dataclass
-class Develop:
-    """A running scripts/develop."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    config: Path
-    log: Path
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _copy_tracked_config(target: Path) -> None:
-    """Only what git tracks under config/, never its runtime files."""
-    target.mkdir()
-    source = ROOT / "config"
-    for name in TRACKED_CONFIG:
-        path = source / name
-        if path.is_file():
-            shutil.copy(path, target / name)
-        elif path.is_dir():
-            # Home Assistant copies its own example blueprints into blueprints/*/homeassistant.
-            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns("homeassistant"))
-
-
-def _request(
-    base: str,
-    method: str,
-    path: str,
-    token: str | None = None,
-    json_body: Any = None,
-    form: dict[str, str] | None = None,
-) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    data = None
-    if json_body is not None:
-        data = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    elif form is not None:
-        data = urllib.parse.urlencode(form).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as err:
-        status, raw = err.code, err.read()
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, raw.decode(errors="replace")
-
-
-def _login(base: str, username: str, password: str) -> str:
-    """The frontend's way in: login flow, then an authorization code for a token."""
-    client_id = f"{base}/"
-    status, flow = _request(
-        base,
-        "POST",
-        "/auth/login_flow",
-        json_body={
-            "client_id": client_id,
-            "handler": ["homeassistant", None],
-            "redirect_uri": f"{base}/?auth_callback=1",
-        },
-    )
-    assert status == 200, flow
-    status, result = _request(
-        base,
-        "POST",
-        f"/auth/login_flow/{flow['flow_id']}",
-        json_body={"client_id": client_id, "username": username, "password": password},
-    )
-    assert status == 200, result
-    assert result["type"] == "create_entry", result
-    status, tokens = _request(
-        base,
-        "POST",
-        "/auth/token",
-        form={"grant_type": "authorization_code", "code": result["result"], "client_id": client_id},
-    )
-    assert status == 200, tokens
-    return str(tokens["access_token"])
-
-
-def _wait_until_ready(develop: Develop) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        output = develop.output()
-        if "develop: ready:" in output:
-            return
-        if "warning: demo household not prepared" in output or develop.process.poll() is not None:
-            pytest.fail(f"scripts/develop did not get ready:\n{output[-5000:]}")
-        time.sleep(1)
-    pytest.fail(f"scripts/develop not ready after {START_TIMEOUT} s:\n{develop.output()[-5000:]}")
-
-
-def _demo(develop: Develop, *args: str) -> str:
-    result = subprocess.run(
-        [ROOT / "scripts" / "demo", "--port", str(develop.port), "--config", develop.config, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def _state(develop: Develop, token: str, entity_id: str) -> dict[str, Any]:
-    status, state = _request(develop.base, "GET", f"/api/states/{entity_id}", token)
-    assert status == 200, f"{entity_id}: {state}"
-    return dict(state)
-
-
-def _ws_call(base: str, token: str, message: dict[str, Any]) -> Any:
-    """One websocket API command (what the frontend uses), its result."""
-
-    async def _call() -> Any:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.ws_connect(base.replace("http", "ws", 1) + "/api/websocket") as ws,
-        ):
-            await ws.receive_json()  # auth_required
-            await ws.send_json({"type": "auth", "access_token": token})
-            assert (await ws.receive_json())["type"] == "auth_ok"
-            await ws.send_json({"id": 1, **message})
-            reply = await ws.receive_json()
-            assert reply["success"], reply
-            return reply["result"]
-
-    return asyncio.run(_call())
 
 
 def _persistent_notifications(base: str, token: str) -> list[dict[str, Any]]:
@@ -186,27 +38,8 @@ def _persistent_notifications(base: str, token: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def develop(tmp_path: Path, socket_enabled: None) -> Iterator[Develop]:
     """scripts/develop with a copy of the tracked config, stopped at the end."""
-    config = tmp_path / "config"
-    _copy_tracked_config(config)
-    log = tmp_path / "develop.log"
-    port = _free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [ROOT / "scripts" / "develop", "--port", str(port), "--config", config],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a group of its own: cleanup reaches the helper too
-            env={k: v for k, v in os.environ.items() if k != "CONNECTION_RITUALS_DEV_PORT"},
-        )
-    running = Develop(process, port, config, log)
-    try:
+    with run_develop(tmp_path) as running:
         yield running
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(30)
 
 
 def test_develop_serves_the_demo_household(develop: Develop) -> None:

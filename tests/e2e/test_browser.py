@@ -1,0 +1,332 @@
+"""End to end in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Against the Home Assistant of `scripts/develop --no-rituals` (the demo household, without
+its Connection Rituals entry) on a free port of 127.0.0.1, as a user would:
+
+1. log in on the real login page;
+2. Settings → Devices & services → Add integration → Connection Rituals: the couple;
+3. the integration page's "Add ritual": the "Welcome home" reunion (1 minute away, all
+   day), then "Bedtime appreciation" with its defaults (the example dashboard shows both);
+4. `scripts/demo leave sam`, a minute's wait, `scripts/demo arrive sam`;
+5. the example dashboard (config/dashboards/rituals.yaml) shows the reunion window running;
+6. its "Complete" button: the reunion streak on the dashboard goes from 0 d to 1 d;
+7. the reunion's prompts are among the notifications (the demo's stand-in phones).
+
+A screenshot after each step goes to tests/e2e/screenshots/tmp/ (git-ignored); with
+E2E_UPDATE_SCREENSHOTS=1 the ones the README shows are copied to docs/screenshots/.
+On a failure, the page's screenshot and text and Home Assistant's log are saved there as
+FAILED-*. E2E_CHROMIUM names another Chromium than /usr/bin/chromium.
+
+Run it with `scripts/test --e2e` (which installs Playwright and Chromium first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import contextlib
+import os
+from pathlib import Path
+import shutil
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.develop_helpers import (
+    ROOT,
+    START_TIMEOUT,
+    Develop,
+    demo,
+    login,
+    request,
+    run_develop,
+    state,
+    wait_until_ready,
+)
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="Playwright is not installed: run `scripts/test --e2e` (scripts/setup --e2e)",
+)
+expect = sync_api.expect
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page, Route
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(START_TIMEOUT + 600)]
+
+CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+TIMEOUT_MS = 60_000  # a first frontend load is slow on two busy cores
+SHOTS = Path(__file__).parent / "screenshots" / "tmp"
+README_SHOTS = ROOT / "docs" / "screenshots"
+# Per-run screenshot name -> the README's copy (only with E2E_UPDATE_SCREENSHOTS=1).
+FOR_README = {
+    "02-couple-form": "e2e-couple-form.png",
+    "05-ritual-created": "e2e-rituals.png",
+    "07-dashboard-active": "e2e-dashboard-active.png",
+    "08-dashboard-streak": "e2e-dashboard-streak.png",
+}
+MIN_AWAY_S = 60  # the ritual's minimum time away, 1 minute
+
+
+# The text a user sees, through the frontend's shadow roots (innerText stops at them).
+_PAGE_TEXT = """() => {
+    const out = [];
+    const walk = (node) => {
+        if (node.nodeType === Node.TEXT_NODE) {
+            const text = node.textContent.trim();
+            if (text) out.push(text);
+            return;
+        }
+        if (["STYLE", "SCRIPT", "TEMPLATE"].includes(node.nodeName)) return;
+        if (node.shadowRoot) walk(node.shadowRoot);
+        for (const child of node.childNodes) walk(child);
+    };
+    walk(document.body);
+    return out.join("\\n");
+}"""
+
+
+class Steps:
+    """Screenshots after each step; the page's state when a step fails."""
+
+    def __init__(self, page: Page, develop: Develop) -> None:
+        self.page = page
+        self.develop = develop
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        SHOTS.mkdir(parents=True)
+        self.started = time.monotonic()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=SHOTS / f"{name}.png")
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.page.screenshot(path=SHOTS / f"FAILED-{name}.png")
+                (SHOTS / f"FAILED-{name}.txt").write_text(
+                    f"{self.page.url}\n\n{self.page.evaluate(_PAGE_TEXT)}"
+                )
+            with contextlib.suppress(OSError):
+                shutil.copy(self.develop.log, SHOTS / "FAILED-develop.log")
+            raise
+        self.shot(name)
+        print(f"e2e: {name} done at {time.monotonic() - self.started:.0f} s", flush=True)
+
+
+@pytest.fixture
+def develop(tmp_path: Path, socket_enabled: None) -> Iterator[Develop]:
+    """The demo household without a Connection Rituals entry; killed at the end."""
+    with run_develop(tmp_path, "--no-rituals") as running:
+        wait_until_ready(running)
+        yield running
+
+
+@pytest.fixture
+def page(develop: Develop) -> Iterator[Page]:
+    """A page of headless Chromium (a fresh profile) that reaches 127.0.0.1 only."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `scripts/setup --e2e`")
+
+    def local_only(route: Route) -> None:
+        # The frontend would fetch brand icons from the internet: never leave the machine.
+        if route.request.url.startswith(develop.base + "/"):
+            route.continue_()
+        else:
+            route.abort()
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+            context.route("**/*", local_only)
+            new_page = context.new_page()
+            new_page.set_default_timeout(TIMEOUT_MS)
+            expect.set_options(timeout=TIMEOUT_MS)
+            yield new_page
+        finally:
+            browser.close()
+
+
+def _dialog(page: Page) -> Locator:
+    return page.locator("dialog-data-entry-flow")
+
+
+_FOCUS_IN_INPUT = """() => {
+    let active = document.activeElement;
+    while (active && active.shadowRoot && active.shadowRoot.activeElement) {
+        active = active.shadowRoot.activeElement;
+    }
+    return active !== null && active.tagName === "INPUT";
+}"""
+
+
+def _pick(page: Page, field: Locator, text: str) -> None:
+    """Open an entity picker or a drop-down, search, click the match."""
+    field.click()
+    # Keys typed before its search field has the focus would reach the page's shortcuts
+    # ("e" opens the quick bar).
+    page.wait_for_function(_FOCUS_IN_INPUT)
+    page.keyboard.type(text)
+    # The picker's pop-up list lives inside the field; the match is its first item.
+    field.locator("ha-combo-box-item").filter(has_text=text).first.click()
+
+
+def _set_time(page: Page, field: Locator, hours: int, minutes: int) -> None:
+    """A time selector, on a 12-hour clock (English) or a 24-hour one."""
+    am_pm = field.locator('ha-select[name="amPm"]')
+    twelve_hour = am_pm.count() > 0
+    shown = (hours % 12 or 12) if twelve_hour else hours
+    field.locator('input[name="hours"]').fill(str(shown))
+    field.locator('input[name="minutes"]').fill(f"{minutes:02d}")
+    if twelve_hour:
+        am_pm.click()
+        field.locator(f'ha-list-item[value="{"AM" if hours < 12 else "PM"}"]').click()
+        page.wait_for_timeout(300)
+
+
+def _glance_value(page: Page, name: str) -> Locator:
+    """One entity of the dashboard's "Streaks" glance card."""
+    return page.locator("hui-glance-card .entity").filter(has_text=name)
+
+
+def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page: Page) -> None:
+    """The user's way through: set up, add a ritual, a reunion happens, the streak grows."""
+    steps = Steps(page, develop)
+    base = develop.base
+
+    with steps.step("01-logged-in"):
+        page.goto(base + "/")
+        page.locator("input[name=username]").fill("demo")
+        page.locator("input[name=password]").fill("connection")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("ha-sidebar")).to_contain_text("Rituals")
+        expect(page.get_by_text("Welcome Demo")).to_be_visible()  # the overview, rendered
+
+    with steps.step("02-couple-form"):
+        page.locator('ha-sidebar a[href="/config"]').click()
+        page.locator('a[href="/config/integrations"]').first.click()
+        page.get_by_role("button", name="Add integration").click()
+        page.locator("dialog-add-integration input").first.fill("Connection Rituals")
+        page.get_by_text("Connection Rituals", exact=True).click()
+        form = _dialog(page)
+        expect(form).to_contain_text("Set up your couple")
+        # Fields in order: partner, phone, notify service, "device in use" (per partner).
+        _pick(page, form.locator("ha-selector-entity").nth(0), "Alex")
+        _pick(page, form.locator("ha-selector-select").nth(0), "notify.alex_phone")
+        _pick(page, form.locator("ha-selector-entity").nth(2), "Sam")
+        _pick(page, form.locator("ha-selector-select").nth(1), "notify.sam_phone")
+        submit = form.get_by_role("button", name="Submit")
+        form.locator("ha-selector-entity").nth(0).scroll_into_view_if_needed()  # both partners
+        expect(form.locator("ha-selector-entity").nth(0)).to_contain_text("Alex")
+        expect(form.locator("ha-selector-entity").nth(2)).to_contain_text("Sam")
+        for index, target in enumerate(("notify.alex_phone", "notify.sam_phone")):
+            expect(form.locator("ha-selector-select").nth(index)).to_contain_text(target)
+
+    with steps.step("03-couple-created"):
+        submit.click()
+        expect(form).to_contain_text("Device created")  # the new entry's couple device
+        expect(form.get_by_label("Device name")).to_have_value("Alex & Sam")
+        form.get_by_role("button", name="finish").click()  # "Skip and finish" / "Finish"
+        expect(form).to_be_hidden()
+        card = page.locator("ha-integration-card").filter(has_text="Connection Rituals")
+        expect(card).to_be_visible()
+
+    with steps.step("04-ritual-form"):
+        card.get_by_text("Connection Rituals", exact=True).click()
+        expect(page.get_by_text("Alex & Sam").first).to_be_visible()
+        page.get_by_role("button", name="Add ritual").click()
+        expect(form).to_contain_text("Add a ritual")
+        expect(form).to_contain_text("Reunion")  # the kind it starts from
+        form.get_by_role("button", name="Submit").click()
+        expect(form).to_contain_text("Tune the ritual")
+        form.get_by_label("Name").fill("Welcome home")
+        form.get_by_label("Minimum time away").fill("1")
+        _set_time(page, form.locator("ha-selector-time").nth(0), 0, 0)  # active from
+        _set_time(page, form.locator("ha-selector-time").nth(1), 0, 0)  # until: all day
+        form.locator("ha-selector-time").nth(1).scroll_into_view_if_needed()
+
+    with steps.step("05-ritual-created"):
+        form.get_by_role("button", name="Submit").click()
+        expect(form).to_contain_text("Created configuration for Welcome home")
+        form.get_by_role("button", name="Finish").click()
+        expect(form).to_be_hidden()
+        expect(page.get_by_text("Welcome home").first).to_be_visible()
+        # The bedtime ritual of the example dashboard, with its defaults.
+        page.get_by_role("button", name="Add ritual").click()
+        expect(form).to_contain_text("Add a ritual")
+        form.locator("ha-selector-select").click()
+        page.get_by_role("option", name="Bedtime appreciation").click()
+        form.get_by_role("button", name="Submit").click()
+        expect(form).to_contain_text("Tune the ritual")
+        expect(form.get_by_label("Name")).to_have_value("Bedtime appreciation")
+        form.get_by_role("button", name="Submit").click()
+        expect(form).to_contain_text("Created configuration for Bedtime appreciation")
+        form.get_by_role("button", name="Finish").click()
+        expect(form).to_be_hidden()
+        expect(page.get_by_text("Bedtime appreciation").first).to_be_visible()
+
+    # Home Assistant has what the forms showed: the couple's entry with two rituals.
+    token = login(base, "demo", "connection")
+    status, entries = request(
+        base, "GET", "/api/config/config_entries/entry?domain=connection_rituals", token
+    )
+    assert status == 200, entries
+    assert [(e["title"], e["state"], e["num_subentries"]) for e in entries] == [
+        ("Alex & Sam", "loaded", 2)
+    ], entries
+
+    with steps.step("06-dashboard-before"):
+        page.locator('ha-sidebar a[href="/demo-rituals"]').click()
+        window = page.locator("hui-tile-card").filter(has_text="Reunion window")
+        expect(window).to_contain_text("Not running")
+        expect(_glance_value(page, "Reunion")).to_contain_text("0 d")
+        reunion_card = page.locator("hui-entities-card").filter(has_text="Last happening")
+        expect(reunion_card.locator("hui-button-entity-row")).to_have_count(2)
+
+    # Sam goes away (already away since the household was set up), comes home a minute later.
+    left = time.monotonic()
+    assert "Sam is away" in demo(develop, "leave", "sam")
+    time.sleep(max(0.0, MIN_AWAY_S + 5 - (time.monotonic() - left)))
+    assert "Sam is home" in demo(develop, "arrive", "sam")
+
+    with steps.step("07-dashboard-active"):
+        expect(window).to_contain_text("Running")
+        expect(window).not_to_contain_text("Not running")
+        expect(_glance_value(page, "Reunion")).to_contain_text("0 d")
+        expect(reunion_card).to_contain_text("Started")
+
+    with steps.step("08-dashboard-streak"):
+        complete = page.locator("hui-button-entity-row").filter(has_text="Complete")
+        complete.get_by_role("button", name="Press").click()
+        expect(_glance_value(page, "Reunion")).to_contain_text("1 d")
+        expect(reunion_card).to_contain_text("Completed")
+        expect(window).to_contain_text("Not running")
+
+    with steps.step("09-notifications"):
+        # The reunion's prompts reached both stand-in phones (the demo's notify services).
+        page.locator("ha-sidebar").get_by_text("Notifications").click()
+        expect(page.get_by_text("Welcome home (Alex)")).to_be_visible()
+        expect(page.get_by_text("Welcome home (Sam)")).to_be_visible()
+
+    # And Home Assistant agrees with what the page showed.
+    assert state(develop, token, "sensor.welcome_home_streak")["state"] == "1"
+
+    if os.environ.get("E2E_UPDATE_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        for name, target in FOR_README.items():
+            shutil.copy(SHOTS / f"{name}.png", README_SHOTS / target)
