@@ -97,6 +97,8 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+NO_RECORD = DayRecord()  # a day without a record (records are immutable: one will do)
+
 # media_player / binary_sensor states that mean a screen is in use.
 IN_USE_STATES = frozenset({"on", "playing"})
 UNSETTLED = frozenset({STATE_UNKNOWN, STATE_UNAVAILABLE})
@@ -611,7 +613,7 @@ class RitualEngine:
         now = dt_util.utcnow()
         local = dt_util.as_local(now)
         day = self.today(now)
-        record = ritual.state.history.get(day, DayRecord())
+        record = ritual.state.history.get(day, NO_RECORD)
         config = ritual.config
         if not manual:
             if not config.window.allows(local, self.boundary, day):
@@ -815,7 +817,7 @@ class RitualEngine:
     def _record(self, ritual: Ritual, day: date, **counts: int) -> None:
         history = ritual.state.history
         existed = day in history
-        before = history.get(day, DayRecord())
+        before = history.get(day, NO_RECORD)
         after = history[day] = before.add(**counts)
         today = self.today()
         # Figures read outcomes and completions: a start changes neither, so an
@@ -824,7 +826,7 @@ class RitualEngine:
             if not existed:
                 ritual.stats = add_neutral_day(ritual.stats, day, today)
                 if day not in self._couple_days:
-                    self._couple_days[day] = DayRecord()
+                    self._couple_days[day] = NO_RECORD
                     self.connection_stats = add_neutral_day(self.connection_stats, day, today)
             return
         ritual.stats = compute_stats(history, today, self.rules, ritual.state.baseline)
