@@ -506,6 +506,33 @@ async def test_a_paused_day_is_recorded_once(
     assert bus_events == []
 
 
+@pytest.mark.parametrize(
+    "switch", ["switch.alex_sam_vacation_mode", "switch.thinking_of_you_enabled"]
+)
+async def test_back_from_a_pause_while_apart_starts_what_is_due(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events, switch: str
+) -> None:
+    """Apart for 4 hours during a pause; the pause ends: the ritual starts then, not at
+    the next restart (found by the fuzz test: a restart started it, nothing else did).
+    """
+    await move_to(hass, freezer, "2026-11-16 06:30:00-08:00")
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
+    vacation = switch.endswith("vacation_mode")
+    await hass.services.async_call(
+        "switch", "turn_on" if vacation else "turn_off", {"entity_id": switch}, blocking=True
+    )
+    await tick(hass, freezer, hours=4)
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "off"
+    await hass.services.async_call(
+        "switch", "turn_off" if vacation else "turn_on", {"entity_id": switch}, blocking=True
+    )
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "on"
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "on"
+    assert [e["type"] for e in bus_events] == ["started"]
+
+
 # ------------------------------------------------------------------ clock jumps
 
 BEDTIME = "binary_sensor.bedtime_appreciation_active"

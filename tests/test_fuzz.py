@@ -362,6 +362,17 @@ async def test_random_lives_keep_the_invariants(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(SCENARIO)
+    @example(  # found by this test: back from vacation, only a restart started what was due
+        (
+            "2026-11-16 06:30:00-08:00",
+            [
+                ("switch", "vacation", 0),
+                ("jump", 240),
+                ("switch", "vacation", 0),
+                ("restart", False),
+            ],
+        )
+    )
     @example(  # the clock steps back over the day boundary on the fall-back night
         (
             "2026-11-01 00:40:00-07:00",
