@@ -549,6 +549,10 @@ class RitualEngine:
         return _due
 
     def _maybe_start_apart(self, ritual: Ritual, now: datetime) -> None:
+        occurrence = ritual.state.occurrence
+        if occurrence and occurrence.ends_at is None and occurrence.day < self.today(now):
+            # A woken host runs overdue timers in any order: yesterday's ends first.
+            self._finish(ritual, completed=False)
         if self.apart_since is None or now - self.apart_since < ritual.config.apart_for:
             return
         self.attempt_start(ritual)
