@@ -21,6 +21,7 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, HomeAssistant, ServiceCall
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -506,6 +507,33 @@ async def test_a_paused_day_is_recorded_once(
     assert bus_events == []
 
 
+@pytest.mark.parametrize(
+    "switch", ["switch.alex_sam_vacation_mode", "switch.thinking_of_you_enabled"]
+)
+async def test_back_from_a_pause_while_apart_starts_what_is_due(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events, switch: str
+) -> None:
+    """Apart for 4 hours during a pause; the pause ends: the ritual starts then, not at
+    the next restart (found by the fuzz test: a restart started it, nothing else did).
+    """
+    await move_to(hass, freezer, "2026-11-16 06:30:00-08:00")
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
+    vacation = switch.endswith("vacation_mode")
+    await hass.services.async_call(
+        "switch", "turn_on" if vacation else "turn_off", {"entity_id": switch}, blocking=True
+    )
+    await tick(hass, freezer, hours=4)
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "off"
+    await hass.services.async_call(
+        "switch", "turn_off" if vacation else "turn_on", {"entity_id": switch}, blocking=True
+    )
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "on"
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, "binary_sensor.thinking_of_you_active") == "on"
+    assert [e["type"] for e in bus_events] == ["started"]
+
+
 # ------------------------------------------------------------------ clock jumps
 
 BEDTIME = "binary_sensor.bedtime_appreciation_active"
@@ -635,3 +663,31 @@ async def test_time_zone_change_moves_scheduled_rituals_and_the_day(
     await hass.async_block_till_done()
     assert state(hass, next_ritual) == "2026-11-18T03:30:00+00:00"
     assert [e["type"] for e in bus_events] == ["started", "completed"]
+
+
+async def test_apart_check_before_the_day_boundary_after_a_long_sleep(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """Apart since Monday; the host wakes on Tuesday at 09:00 and the 08:00 check runs
+    before the 04:00 boundary: Monday's ritual still ends as missed and Tuesday's starts.
+
+    (Found by the fuzz test: the order of overdue timers decided whether Tuesday had one.)
+    """
+    await move_to(hass, freezer, "2026-11-16 06:30:00-08:00")
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
+    await tick(hass, freezer, hours=4)
+    apart = "binary_sensor.thinking_of_you_active"
+    assert state(hass, apart) == "on"
+    freezer.move_to("2026-11-17 09:00:00-08:00")
+    engine = entry.runtime_data
+    (ritual,) = engine.rituals.values()
+    engine._maybe_start_apart(ritual, dt_util.utcnow())  # the 08:00 check, first
+    assert [e["type"] for e in bus_events] == ["started", "missed", "started"]
+    await move_to(hass, freezer, "2026-11-17 09:00:00-08:00")  # then every other timer
+    assert [e["type"] for e in bus_events] == ["started", "missed", "started"]
+    assert state(hass, apart) == "on"
+    history = (await _export(hass, "Thinking of you"))["history"]
+    assert history == [
+        {"day": "2026-11-16", "outcome": "missed", "started": 1, "missed": 1},
+        {"day": "2026-11-17", "outcome": "no_opportunity", "started": 1},  # still open
+    ]

@@ -539,10 +539,10 @@ class RitualEngine:
 
     def _refresh_apart(self, now: datetime) -> None:
         """Track the apart stretch and end apart occurrences at reunion."""
-        states = {self.partner_state(PARTNER_A), self.partner_state(PARTNER_B)}
-        if states & UNSETTLED:
+        state_a, state_b = self.partner_state(PARTNER_A), self.partner_state(PARTNER_B)
+        if {state_a, state_b} & UNSETTLED:
             return  # no news (a phone went quiet, start-up): nobody came together
-        apart = are_apart(self.partner_state(PARTNER_A), self.partner_state(PARTNER_B))
+        apart = are_apart(state_a, state_b)
         reunited = not apart and self.apart_since is not None
         if apart and self.apart_since is None:
             self.apart_since = now
@@ -577,6 +577,10 @@ class RitualEngine:
         return _due
 
     def _maybe_start_apart(self, ritual: Ritual, now: datetime) -> None:
+        occurrence = ritual.state.occurrence
+        if occurrence and occurrence.ends_at is None and occurrence.day < self.today(now):
+            # A woken host runs overdue timers in any order: yesterday's ends first.
+            self._finish(ritual, completed=False)
         if self.apart_since is None or now - self.apart_since < ritual.config.apart_for:
             return
         self.attempt_start(ritual)
@@ -723,12 +727,16 @@ class RitualEngine:
         if not enabled and ritual.state.occurrence is not None:
             self._cancel_timers(ritual)
             self._end_occurrence(ritual)
+        if enabled:
+            self._refresh_apart(dt_util.utcnow())  # an apart stretch already due starts now
         self._notify(ritual.config.ritual_id)
         self._save()
 
     def set_vacation(self, on: bool) -> None:
         """Vacation mode: every day is paused (neutral)."""
         self.vacation = on
+        if not on:
+            self._refresh_apart(dt_util.utcnow())  # an apart stretch already due starts now
         self._notify(None)
         self._save()
 
