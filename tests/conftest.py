@@ -53,6 +53,14 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 @pytest.fixture
+def config_in_tmp(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A configuration directory of the test's own: files the integration writes next to
+    its store (history kept aside) stay out of the shared harness folder."""
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
 def bus_events(hass: HomeAssistant) -> list[dict[str, Any]]:
     """Every connection_rituals_event on the bus."""
     captured: list[dict[str, Any]] = []

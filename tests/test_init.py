@@ -86,7 +86,7 @@ async def test_history_survives_a_restart(
 
 
 async def test_unreadable_storage_is_kept_aside(
-    hass: HomeAssistant, setup_entry, hass_storage, tmp_path
+    hass: HomeAssistant, config_in_tmp: Path, setup_entry, hass_storage
 ) -> None:
     """Valid JSON with a broken shape: the entry loads, the data is kept, a repair shows."""
     entry = couple_entry(ritual_subentry(RitualKind.REUNION))
@@ -102,6 +102,7 @@ async def test_unreadable_storage_is_kept_aside(
     assert issue is not None
     assert issue.translation_key == "unreadable_storage"
     aside = issue.translation_placeholders["path"]
+    assert Path(aside).parent == config_in_tmp / ".storage"
     kept = await hass.async_add_executor_job(Path(aside).read_text, "utf-8")
     assert "not-a-date" in kept
     assert hass.states.get("sensor.reunion_streak").state == "0"

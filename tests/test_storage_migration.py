@@ -126,7 +126,7 @@ async def test_version_1_open_window_resumes(
 
 
 async def test_version_1_with_a_broken_record_is_kept_aside(
-    hass: HomeAssistant, setup_entry, hass_storage
+    hass: HomeAssistant, config_in_tmp: Path, setup_entry, hass_storage
 ) -> None:
     """The migration leaves what it cannot read alone: parsing keeps it aside."""
     entry = couple_entry(ritual_subentry(RitualKind.REUNION))
@@ -147,7 +147,7 @@ async def test_version_1_with_a_broken_record_is_kept_aside(
 
 
 async def test_a_newer_layout_is_kept_aside_not_overwritten(
-    hass: HomeAssistant, setup_entry, hass_storage, tmp_path: Path
+    hass: HomeAssistant, config_in_tmp: Path, setup_entry, hass_storage
 ) -> None:
     """After a downgrade: the newer file is copied aside before anything is written."""
     entry = couple_entry(ritual_subentry(RitualKind.REUNION))
