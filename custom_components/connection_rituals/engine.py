@@ -779,7 +779,8 @@ class RitualEngine:
 
     def _took_initiative(self, day: date, partner: str, action: str) -> None:
         self.initiative.append(Initiative(day, partner, action))
-        # Records arrive in day order: only copy the list when its oldest is due to go.
+        # Records arrive (nearly) in day order: copy the list only when its oldest is due
+        # to go; the balance itself reads only its own 30 days.
         if (self.today() - self.initiative[0].day).days > INITIATIVE_DAYS:
             self.initiative = prune(self.initiative, self.today(), INITIATIVE_DAYS)
 
