@@ -10,6 +10,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.connection_rituals.const import DOMAIN, HISTORY_DAYS, RitualKind
 
@@ -136,14 +137,7 @@ async def test_version_1_with_a_broken_record_is_kept_aside(
         {ritual_id: {"history": {"2026-11-01": {"completed": "yes"}}}},
     )
     await setup_entry(entry)
-    assert entry.state is ConfigEntryState.LOADED
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unreadable_storage_{entry.entry_id}")
-    assert issue is not None
-    kept = await hass.async_add_executor_job(
-        Path(issue.translation_placeholders["path"]).read_text, "utf-8"
-    )
-    assert '"completed": "yes"' in kept
-    assert hass.states.get("sensor.reunion_streak").state == "0"
+    assert '"completed": "yes"' in await _kept_aside(hass, entry)
 
 
 async def test_a_newer_layout_is_kept_aside_not_overwritten(
@@ -159,15 +153,18 @@ async def test_a_newer_layout_is_kept_aside_not_overwritten(
     await hass.async_add_executor_job(_write, path, '{"version": 9, "data": {"future": true}}')
 
     await setup_entry(entry)
+    assert '"future": true' in await _kept_aside(hass, entry)
 
+
+async def _kept_aside(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    """The entry loaded afresh, with a repair issue naming what was kept aside."""
     assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("sensor.reunion_streak").state == "0"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"unreadable_storage_{entry.entry_id}")
     assert issue is not None
-    kept = await hass.async_add_executor_job(
-        Path(issue.translation_placeholders["path"]).read_text, "utf-8"
-    )
-    assert '"future": true' in kept
-    assert hass.states.get("sensor.reunion_streak").state == "0"
+    assert issue.translation_key == "unreadable_storage"
+    path = Path(issue.translation_placeholders["path"])
+    return await hass.async_add_executor_job(path.read_text, "utf-8")
 
 
 def _write(path: Path, text: str) -> None:
