@@ -621,6 +621,34 @@ async def test_add_ritual_of_every_kind(hass: HomeAssistant, setup_entry, kind: 
     assert entry.state is ConfigEntryState.LOADED
 
 
+@pytest.mark.parametrize(
+    ("language", "kind", "suggested"),
+    [
+        ("en", RitualKind.REUNION, "Reunion"),
+        ("en", RitualKind.BEDTIME, "Bedtime appreciation"),
+        ("de", RitualKind.REUNION, "Wiedersehen"),
+        ("de", RitualKind.APART, "Ich denk an dich"),
+        ("fr", RitualKind.MORNING, "Bonjour"),
+        ("es", RitualKind.DEPARTURE, "Despedida"),
+        ("nl", RitualKind.CUSTOM, "Ons ritueel"),
+        ("pt-BR", RitualKind.REUNION, "Reunion"),  # no library yet: English
+    ],
+)
+async def test_a_new_ritual_is_named_in_the_household_language(
+    hass: HomeAssistant, setup_entry, language: str, kind: RitualKind, suggested: str
+) -> None:
+    """The suggested name (and so the entity ids) follows Home Assistant's language."""
+    hass.config.language = language
+    entry = await setup_entry(couple_entry())
+    result = await start_ritual_flow(hass, entry.entry_id, kind.value)
+    values = prefilled(result)
+    assert values[CONF_NAME] == suggested
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], values)
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert subentry_named(entry, suggested).data[CONF_NAME] == suggested
+
+
 async def test_add_ritual_with_state_trigger_and_own_text(hass: HomeAssistant, setup_entry) -> None:
     """A state-started morning ritual with the couple's own words, trimmed."""
     entry = await setup_entry(couple_entry())

@@ -76,6 +76,7 @@ from .const import (
     TriggerType,
 )
 from .core.schedule import WEEKDAYS, PresenceCondition
+from .notifier import load_library
 
 NOTIFY_DOMAIN = "notify"
 
@@ -436,12 +437,18 @@ class RitualSubentryFlow(ConfigSubentryFlow):
             ),
         )
 
+    async def _suggested_name(self, kind: RitualKind) -> str:
+        """The kind's name in Home Assistant's language (from the idea library)."""
+        library = await self.hass.async_add_executor_job(load_library, self.hass.config.language)
+        return library.phrases[f"name_{kind.value}"]
+
     async def async_step_ritual(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Tune a new ritual."""
         errors: dict[str, str] = {}
         values = ritual_defaults(self._kind)
+        values[CONF_NAME] = await self._suggested_name(self._kind)
         if user_input is not None:
             _apply_form(values, user_input)
             errors = self._validate(values, exclude_subentry=None)

@@ -75,6 +75,7 @@ def minimal() -> dict[str, Any]:
             "appreciation": "{partner} appreciates: {text}",
             "appreciation_title": "From {partner}",
             "plain_title": "{ritual} for {partner}",
+            **{f"name_{kind}": kind.capitalize() for kind in KIND_CATEGORIES},
         },
         "ideas": {c: [{"id": f"{c}-one", "text": f"A {c} idea."}] for c in CATEGORIES},
     }

@@ -47,6 +47,13 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "appreciation": frozenset({"partner", "text"}),
         "appreciation_title": frozenset({"partner"}),
         "plain_title": frozenset({"ritual", "partner"}),
+        # A new ritual's suggested name, per kind.
+        "name_reunion": frozenset(),
+        "name_departure": frozenset(),
+        "name_morning": frozenset(),
+        "name_bedtime": frozenset(),
+        "name_apart": frozenset(),
+        "name_custom": frozenset(),
     }
 )
 
