@@ -518,3 +518,56 @@ async def test_a_snooze_into_quiet_hours_waits_for_their_end(
     assert len(household.alex_calls) == sent
     await move_to(hass, freezer, "2026-11-16 23:00:00-08:00")
     assert payload(household.alex_calls[-1])["message"] == OWN["prompt_text"]
+
+
+async def test_a_renamed_or_reinstalled_phone_is_followed(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
+) -> None:
+    """Phones are resolved once and again whenever a notify service or a device changes."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
+    ritual = {"ritual": _ritual_device(hass)}
+
+    async def prompt() -> None:
+        await hass.services.async_call(DOMAIN, "start", ritual, blocking=True)
+        await hass.services.async_call(DOMAIN, "skip", ritual, blocking=True)
+        await hass.async_block_till_done()
+
+    def prompts(calls: list[ServiceCall]) -> int:
+        return sum(1 for call in calls if payload(call).get("title") == "Reunion")
+
+    await prompt()
+    assert prompts(household.alex_calls) == 1
+
+    # Renamed in the companion app: the old service goes, a new one comes.
+    (old_app,) = (
+        e
+        for e in hass.config_entries.async_entries("mobile_app")
+        if e.data["device_name"] == "Alex Phone"
+    )
+    hass.config_entries.async_update_entry(
+        old_app, data={"device_name": "Alex Pixel", "os_name": "Android"}
+    )
+    hass.services.async_remove("notify", "mobile_app_alex_phone")
+    pixel_calls = async_mock_service(hass, "notify", "mobile_app_alex_pixel")
+    await prompt()
+    assert prompts(pixel_calls) == 1
+    assert prompts(household.alex_calls) == 1  # nothing more to the old name
+
+    # Reinstalled: a new registration takes over the same phone device.
+    new_app = MockConfigEntry(
+        domain="mobile_app", data={"device_name": "Alex Again", "os_name": "iOS"}
+    )
+    new_app.add_to_hass(hass)
+    again_calls = async_mock_service(hass, "notify", "mobile_app_alex_again")
+    await prompt()  # still the Pixel registration: the device has not moved yet
+    assert prompts(pixel_calls) == 2
+    dr.async_get(hass).async_update_device(
+        household.alex_phone,
+        add_config_entry_id=new_app.entry_id,
+        remove_config_entry_id=old_app.entry_id,
+    )
+    await hass.async_block_till_done()
+    await prompt()
+    assert prompts(again_calls) == 1
+    assert prompts(pixel_calls) == 2

@@ -134,6 +134,7 @@ class PartnerNotifier:
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._failing: set[str] = set()
         self._candidates: dict[str, tuple[Idea, ...]] = {}
+        self._targets: dict[str, Target | None] = {}
         self._ideas_pruned_on: date | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
 
@@ -151,6 +152,11 @@ class PartnerNotifier:
         self._unsubs.append(
             self.hass.bus.async_listen(EVENT_SERVICE_REMOVED, self._async_on_service_change)
         )
+        self._unsubs.append(
+            self.hass.bus.async_listen(
+                dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_on_device_change
+            )
+        )
         self._unsubs.append(async_at_started(self.hass, self._async_check_targets))
 
     @callback
@@ -166,7 +172,17 @@ class PartnerNotifier:
     # ----------------------------------------------------------------- targets
 
     def target(self, partner: str) -> Target | None:
-        """Resolve a partner's phone at send time; a plain notify service otherwise."""
+        """A partner's phone (or plain notify service), as it is now.
+
+        Resolved when first needed and again whenever a notify service comes or goes
+        or a device changes, so a renamed phone keeps working.
+        """
+        if partner in self._targets:
+            return self._targets[partner]
+        target = self._targets[partner] = self._resolve_target(partner)
+        return target
+
+    def _resolve_target(self, partner: str) -> Target | None:
         if device_id := self._phones[partner]:
             device = dr.async_get(self.hass).async_get(device_id)
             for entry_id in device.config_entries if device else ():
@@ -190,7 +206,12 @@ class PartnerNotifier:
     @callback
     def _async_on_service_change(self, event: Event) -> None:
         if event.data.get("domain") == "notify":
+            self._targets.clear()
             self._async_check_targets(self.hass)
+
+    @callback
+    def _async_on_device_change(self, event: Event[dr.EventDeviceRegistryUpdatedData]) -> None:
+        self._targets.clear()
 
     @callback
     def _async_check_targets(self, hass: HomeAssistant) -> None:
