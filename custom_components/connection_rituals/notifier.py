@@ -276,6 +276,9 @@ class PartnerNotifier:
             self._timers.pop(occurrence.occurrence_id, None)
             if ritual.state.occurrence is occurrence:
                 self._send_prompts(ritual, occurrence)
+                # Who was prompted, ideas used, the cap (the engine saves after the
+                # immediate sends of a start or snooze itself).
+                self.engine.async_save()
 
         if cancel := self._timers.pop(occurrence.occurrence_id, None):
             cancel()
@@ -329,7 +332,6 @@ class PartnerNotifier:
                     ritual=ritual.config.name, partner=self.engine.partner_name(partner)
                 )
             self._call(target, payload)
-        self.engine.async_save()
 
     def _has_left(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> bool:
         """A ritual for the two at home does not follow a partner who went out since it
