@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Generator
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,33 @@ SAM_TV = "media_player.living_room_tv"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+class _DeprecationReports(logging.Handler):
+    """Home Assistant's frame helper reports about this integration (`report_usage`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reports: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "integration 'connection_rituals'" in message:
+            self.reports.append(message)
+
+
+@pytest.fixture(autouse=True)
+def no_deprecation_reports() -> Generator[None]:
+    """Fail a test in which Home Assistant reports a deprecated use by our package: a user
+    would find that warning in their log ("... please create a bug report")."""
+    handler = _DeprecationReports()
+    frame_logger = logging.getLogger("homeassistant.helpers.frame")
+    frame_logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        frame_logger.removeHandler(handler)
+    assert not handler.reports, "\n".join(handler.reports)
 
 
 class _PlainSnapshots(AmberSnapshotExtension):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import inspect
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 
@@ -21,3 +23,48 @@ async def move_to(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: s
     freezer.move_to(moment)
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+def devices_by_name(hass: HomeAssistant) -> dict[str | None, str]:
+    """Every registered device's id by its name, through the registry's public look-ups
+    (the same on every supported release; the registry's mapping form is deprecated)."""
+    registry = dr.async_get(hass)
+    return {
+        device.name: device.id
+        for entry in hass.config_entries.async_entries()
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    }
+
+
+def device_by_identifier(hass: HomeAssistant, identifier: tuple[str, str]) -> dr.DeviceEntry | None:
+    """The device with `identifier`, or None (the registry's own look-up by identifiers is
+    deprecated on newer releases, and its replacement is missing on 2026.2)."""
+    registry = dr.async_get(hass)
+    for entry in hass.config_entries.async_entries():
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+            if identifier in device.identifiers:
+                return device
+    return None
+
+
+def device_subentries(device: dr.DeviceEntry) -> dict[str, set[str | None]]:
+    """The config entries and subentries a device belongs to: one of each on newer releases
+    (`config_entry_id`, `config_subentry_id`), a mapping before."""
+    if (entry_id := getattr(device, "config_entry_id", None)) is not None:
+        return {entry_id: {device.config_subentry_id}}
+    return dict(device.config_entries_subentries)
+
+
+def move_device(hass: HomeAssistant, device_id: str, old_entry_id: str, new_entry_id: str) -> None:
+    """Hand a device to another config entry, as a reinstalled app's registration does.
+
+    On newer releases a device belongs to one config entry and moves with
+    `new_config_entry_id`; on 2025.4 and 2026.2 it gained the new entry and lost the old one.
+    """
+    registry = dr.async_get(hass)
+    if "new_config_entry_id" in inspect.signature(registry.async_update_device).parameters:
+        registry.async_update_device(device_id, new_config_entry_id=new_entry_id)
+    else:
+        registry.async_update_device(
+            device_id, add_config_entry_id=new_entry_id, remove_config_entry_id=old_entry_id
+        )

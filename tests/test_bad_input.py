@@ -30,7 +30,7 @@ from custom_components.connection_rituals.const import (
 )
 
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to
+from .helpers import devices_by_name, move_to
 
 KIM = "person.kim"
 LEE = "person.lee"
@@ -86,7 +86,7 @@ async def couples(hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_ent
     foreign_device = devices.async_get_or_create(
         config_entry_id=foreign.entry_id, identifiers={("other", "lamp")}
     )
-    by_name = {d.name: d.id for d in devices.devices.values()}
+    by_name = devices_by_name(hass)
     set_person(hass, SAM, "home")
     await hass.async_block_till_done()
     assert hass.states.get("binary_sensor.reunion_active").state == "on"

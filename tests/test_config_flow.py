@@ -13,7 +13,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
@@ -53,6 +53,7 @@ from .conftest import (
     ritual_subentry,
     set_person,
 )
+from .helpers import device_by_identifier, device_subentries
 
 ROBIN = "person.robin"
 STRINGS = json.loads(
@@ -838,10 +839,10 @@ async def test_new_ritual_takes_effect_without_restart(hass: HomeAssistant, setu
     subentry = subentry_named(entry, "Welcome home")
     assert hass.states.get("binary_sensor.welcome_home_active").state == "off"
     assert hass.states.get("switch.welcome_home_enabled").state == "on"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, subentry.subentry_id)})
+    device = device_by_identifier(hass, (DOMAIN, subentry.subentry_id))
     assert device is not None
     assert device.name == "Welcome home"
-    assert device.config_entries_subentries == {entry.entry_id: {subentry.subentry_id}}
+    assert device_subentries(device) == {entry.entry_id: {subentry.subentry_id}}
     entity = er.async_get(hass).async_get("binary_sensor.welcome_home_active")
     assert entity.config_subentry_id == subentry.subentry_id
     assert entity.device_id == device.id
@@ -885,7 +886,7 @@ async def test_reconfigure_ritual(hass: HomeAssistant, setup_entry) -> None:
     await hass.async_block_till_done()
     assert reunion.title == "Welcome home"
     assert reunion.data[CONF_NAME] == "Welcome home"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, reunion.subentry_id)})
+    device = device_by_identifier(hass, (DOMAIN, reunion.subentry_id))
     assert device.name == "Welcome home"
     active = hass.states.get("binary_sensor.reunion_active")
     assert active.attributes["friendly_name"] == "Welcome home Active"
@@ -954,7 +955,6 @@ async def test_remove_ritual(hass: HomeAssistant, setup_entry) -> None:
     reunion = subentry_named(entry, "Reunion")
     bedtime = subentry_named(entry, "Bedtime appreciation")
     entities = er.async_get(hass)
-    devices = dr.async_get(hass)
     reunion_entities = [
         entity.entity_id
         for entity in er.async_entries_for_config_entry(entities, entry.entry_id)
@@ -967,15 +967,15 @@ async def test_remove_ritual(hass: HomeAssistant, setup_entry) -> None:
 
     assert reunion.subentry_id not in entry.subentries
     assert entry.state is ConfigEntryState.LOADED
-    assert devices.async_get_device(identifiers={(DOMAIN, reunion.subentry_id)}) is None
+    assert device_by_identifier(hass, (DOMAIN, reunion.subentry_id)) is None
     for entity_id in reunion_entities:
         assert entities.async_get(entity_id) is None, entity_id
         assert hass.states.get(entity_id) is None, entity_id
     assert reunion.subentry_id not in entry.runtime_data.rituals
-    assert devices.async_get_device(identifiers={(DOMAIN, bedtime.subentry_id)}) is not None
+    assert device_by_identifier(hass, (DOMAIN, bedtime.subentry_id)) is not None
     assert hass.states.get("binary_sensor.bedtime_appreciation_active").state == "off"
     # The couple's own device and entities stay.
-    assert devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)}) is not None
+    assert device_by_identifier(hass, (DOMAIN, entry.entry_id)) is not None
     assert hass.states.get("switch.alex_sam_vacation_mode") is not None
 
 

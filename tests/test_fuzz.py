@@ -23,7 +23,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
@@ -45,6 +45,7 @@ from custom_components.connection_rituals.core.schedule import is_away, ritual_d
 from custom_components.connection_rituals.core.streaks import compute_stats
 
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
+from .helpers import devices_by_name
 
 T = TypeVar("T")
 
@@ -175,8 +176,7 @@ class World:
         assert await hass.config_entries.async_setup(self.entry.entry_id)
         await hass.async_block_till_done()
         self.first_day = self.last_day = self.engine.today()
-        devices = dr.async_get(hass)
-        by_name = {d.name: d.id for d in devices.devices.values()}
+        by_name = devices_by_name(hass)
         self.devices = [by_name[f"Fuzz {kind.value}"] for kind in KINDS]
         registry = er.async_get(hass)
         self.entities = {}

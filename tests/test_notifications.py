@@ -27,7 +27,7 @@ from custom_components.connection_rituals.const import (
 from custom_components.connection_rituals.core.ideas import parse_library
 
 from .conftest import ALEX, ALEX_PHONE_IN_USE, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
+from .helpers import move_device, move_to, tick
 from .test_reunion import _ritual_device, state
 
 OWN = {"prompt_mode": PromptMode.OWN, "prompt_text": "Hold each other for ten slow breaths."}
@@ -562,11 +562,7 @@ async def test_a_renamed_or_reinstalled_phone_is_followed(
     again_calls = async_mock_service(hass, "notify", "mobile_app_alex_again")
     await prompt()  # still the Pixel registration: the device has not moved yet
     assert prompts(pixel_calls) == 2
-    dr.async_get(hass).async_update_device(
-        household.alex_phone,
-        add_config_entry_id=new_app.entry_id,
-        remove_config_entry_id=old_app.entry_id,
-    )
+    move_device(hass, household.alex_phone, old_app.entry_id, new_app.entry_id)
     await hass.async_block_till_done()
     await prompt()
     assert prompts(again_calls) == 1

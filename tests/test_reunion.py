@@ -20,7 +20,7 @@ from .conftest import (
     ritual_subentry,
     set_person,
 )
-from .helpers import move_to, tick
+from .helpers import devices_by_name, move_to, tick
 
 ACTIVE = "binary_sensor.reunion_active"
 STREAK = "sensor.reunion_streak"
@@ -264,9 +264,6 @@ async def test_window_that_expired_while_down_closes_on_start(
 
 
 def _ritual_device(hass: HomeAssistant, name: str = "Reunion") -> str:
-    from homeassistant.helpers import device_registry as dr
-
-    for device in dr.async_get(hass).devices.values():
-        if device.name == name:
-            return device.id
-    raise AssertionError(f"no device {name}")
+    by_name = devices_by_name(hass)
+    assert name in by_name, f"no device {name}"
+    return by_name[name]

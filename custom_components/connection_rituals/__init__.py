@@ -39,10 +39,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigE
     engine = RitualEngine(hass, entry)
     await engine.async_start()
     entry.runtime_data = engine
-    # The couple's device first: each ritual's device points to it (via_device).
-    dr.async_get(hass).async_get_or_create(
+    # The couple's device first: each ritual's device points to it.
+    couple_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **couple_device_info(engine)
     )
+    engine.couple_device_id = couple_device.id
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Rituals (subentries) and options change through the update listener: reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))

@@ -15,8 +15,8 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
-import voluptuous as vol
 
+from .compat import vol
 from .const import (
     CONF_ACTIVE_DAYS,
     CONF_ACTIVE_END,

@@ -134,6 +134,9 @@ class RitualEngine:
         """Prepare the engine; `async_start` loads state and begins listening."""
         self.hass = hass
         self.entry = entry
+        # The couple's device in the device registry (set up before the platforms): each
+        # ritual's device points to it.
+        self.couple_device_id = ""
         self.persons: dict[str, str] = {
             PARTNER_A: entry.data[CONF_PARTNER_A],
             PARTNER_B: entry.data[CONF_PARTNER_B],

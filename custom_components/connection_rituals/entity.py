@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
+from .compat import via_device
 from .const import DOMAIN
 from .engine import Ritual, RitualEngine
 
@@ -59,7 +60,7 @@ class RitualEntity(Entity):
             entry_type=DeviceEntryType.SERVICE,
             manufacturer="Connection Rituals",
             model=ritual.config.kind.value.capitalize(),
-            via_device=(DOMAIN, engine.entry.entry_id),
+            **via_device(DOMAIN, engine.entry.entry_id, engine.couple_device_id),
         )
 
     async def async_added_to_hass(self) -> None:

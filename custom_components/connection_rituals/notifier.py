@@ -24,6 +24,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util, slugify
 
+from .compat import device_config_entry_ids
 from .const import (
     CONF_DAILY_CAP,
     CONF_NOTIFY_A,
@@ -185,7 +186,7 @@ class PartnerNotifier:
     def _resolve_target(self, partner: str) -> Target | None:
         if device_id := self._phones[partner]:
             device = dr.async_get(self.hass).async_get(device_id)
-            for entry_id in device.config_entries if device else ():
+            for entry_id in device_config_entry_ids(device) if device else ():
                 entry = self.hass.config_entries.async_get_entry(entry_id)
                 if entry is None or entry.domain != "mobile_app":
                     continue

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from homeassistant import data_entry_flow
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir, selector
-import voluptuous as vol
 
+from .compat import RepairsFlowResult, vol
 from .const import (
     CONF_DEVICES_A,
     CONF_DEVICES_B,
@@ -102,15 +101,11 @@ class _EntryRepairFlow(RepairsFlow):
     def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
 
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """The repairs manager starts here with the issue's data: show the form."""
         return await self.async_step_fix()
 
-    async def async_step_fix(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_fix(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """The fix itself."""
         raise NotImplementedError
 
@@ -121,9 +116,7 @@ class _EntryRepairFlow(RepairsFlow):
 class ReplacePersonFlow(_EntryRepairFlow):
     """Choose the person who now stands for the missing partner."""
 
-    async def async_step_fix(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_fix(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Ask for the replacement."""
         entry = self._entry()
         if entry is None:
@@ -155,9 +148,7 @@ class ReplacePersonFlow(_EntryRepairFlow):
 class ForgetDeviceFlow(_EntryRepairFlow):
     """Stop watching a "device in use" entity that no longer exists."""
 
-    async def async_step_fix(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_fix(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Confirm."""
         entry = self._entry()
         if entry is None:
@@ -176,9 +167,7 @@ class ForgetDeviceFlow(_EntryRepairFlow):
 class ReplaceTriggerFlow(_EntryRepairFlow):
     """Choose a new entity to start a ritual."""
 
-    async def async_step_fix(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_fix(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
         """Ask for the new trigger entity."""
         entry = self._entry()
         subentry = entry.subentries.get(self._data["ritual_id"]) if entry else None

@@ -14,8 +14,8 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-import voluptuous as vol
 
+from .compat import device_config_entry_ids, vol
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_MINUTES,
@@ -81,7 +81,7 @@ def _resolve(hass: HomeAssistant, call: ServiceCall) -> tuple[RitualEngine, Ritu
     device_id = call.data[ATTR_RITUAL]
     device = dr.async_get(hass).async_get(device_id)
     if device is not None:
-        for entry_id in device.config_entries:
+        for entry_id in device_config_entry_ids(device):
             entry = hass.config_entries.async_get_entry(entry_id)
             if entry is None or entry.domain != DOMAIN:
                 continue

@@ -16,6 +16,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .compat import NewerStorageVersionError
 from .const import (
     DOMAIN,
     HISTORY_DAYS,
@@ -120,7 +121,13 @@ class RitualsStore:
         """Load, parse and prune; unreadable content is moved aside and reported."""
         try:
             raw = await self._store.async_load()
-        except (NotImplementedError, KeyError, TypeError, ValueError) as err:
+        except (
+            NotImplementedError,
+            NewerStorageVersionError,
+            KeyError,
+            TypeError,
+            ValueError,
+        ) as err:
             # A layout from a newer release (after a downgrade) or a file without the
             # Store's envelope: keep the file as it is before anything overwrites it.
             text = await self.hass.async_add_executor_job(_read_text, self.path)

@@ -36,7 +36,9 @@ def ritual_day(local: datetime, boundary: time) -> date:
 
 def day_start(day: date, boundary: time, zone: tzinfo) -> datetime:
     """The local moment a ritual day begins (the next valid time on a DST gap)."""
-    naive = datetime.combine(day, boundary)
+    # fold=0 whatever the time carries: on a gap, fold=1 would resolve to the hour *before*
+    # it (PEP 495), so a midnight trigger in Santiago's spring-forward would move back a day.
+    naive = datetime.combine(day, boundary.replace(fold=0))
     local = naive.replace(tzinfo=zone)
     if isinstance(zone, ZoneInfo):
         # A boundary inside a spring-forward gap does not exist: move past it.
