@@ -386,6 +386,14 @@ def slug_keys(value_schema: Any, key: Callable[[Any], Any] = translation_key) ->
 
 
 STATE_SCHEMA = slug_keys(translation_value)
+AUTOMATION_DESCRIPTION = {
+    vol.Required("name"): translation_value,
+    vol.Required("description"): translation_value,
+    vol.Optional("fields"): slug_keys(
+        {vol.Required("name"): translation_value, vol.Required("description"): translation_value}
+    ),
+}
+
 STRINGS_SCHEMA = vol.Schema(
     {
         vol.Optional("title"): translation_value,
@@ -426,6 +434,9 @@ STRINGS_SCHEMA = vol.Schema(
         vol.Optional("exceptions"): slug_keys(
             {vol.Optional("message"): translation_value}, cv.slug
         ),
+        # The automation editor's triggers and conditions (trigger.py, condition.py).
+        vol.Optional("triggers"): slug_keys(AUTOMATION_DESCRIPTION),
+        vol.Optional("conditions"): slug_keys(AUTOMATION_DESCRIPTION),
         vol.Optional("services"): slug_keys(
             {
                 vol.Required("name"): translation_value,
@@ -917,6 +928,8 @@ ICONS_SCHEMA = vol.Schema(
             ),
             cv.slug,
         ),
+        vol.Optional("triggers"): slug_keys({vol.Required("trigger"): icon}),
+        vol.Optional("conditions"): slug_keys({vol.Required("condition"): icon}),
         vol.Optional("services"): slug_keys(
             {vol.Required("service"): icon, vol.Optional("sections"): ICON_STATES}
         ),
@@ -957,3 +970,43 @@ def test_brand_icon() -> None:
             assert (width, height) == (256 * scale, 256 * scale), name
         else:
             assert 128 * scale <= min(width, height) <= 256 * scale, name
+
+
+# --- triggers.yaml / conditions.yaml: the automation editor ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("yaml_name", "module", "section", "icon_key"),
+    [
+        ("triggers.yaml", "ritual_triggers", "triggers", "trigger"),
+        ("conditions.yaml", "ritual_conditions", "conditions", "condition"),
+    ],
+)
+def test_automation_editor_descriptions_match(
+    yaml_name: str, module: str, section: str, icon_key: str
+) -> None:
+    """Every trigger and condition is described, translated (with each field) and has an
+    icon, and nothing is described that does not exist."""
+    from custom_components.connection_rituals import condition, trigger
+
+    if not (trigger.supported() and condition.supported()):
+        pytest.skip("this Home Assistant has no integration triggers and conditions")
+    if module == "ritual_triggers":
+        from custom_components.connection_rituals.ritual_triggers import TRIGGERS as offered
+    else:
+        from custom_components.connection_rituals.ritual_conditions import (
+            CONDITIONS as offered,
+        )
+    described = {
+        key: value
+        for key, value in load_yaml_dict(str(INTEGRATION / yaml_name)).items()
+        if not key.startswith(".")
+    }
+    assert set(described) == set(offered)
+    strings = load_json(INTEGRATION / "strings.json")[section]
+    assert set(strings) == set(offered)
+    for key, description in described.items():
+        fields = set((description or {}).get("fields", {}))
+        assert fields == set(strings[key].get("fields", {})), key
+    assert set(icons()[section]) == set(offered)
+    assert all(icon_key in value for value in icons()[section].values())
