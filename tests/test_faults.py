@@ -26,6 +26,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.connection_rituals.const import DOMAIN, RitualKind
+from custom_components.connection_rituals.core.ideas import IdeaMemory
 
 from . import test_notifications
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
@@ -183,7 +184,6 @@ BAD_SHAPES = {
     "rotation_is_text": {"rituals": {"r": {"rotation": "next"}}},
     "interaction_without_day": {"interactions": [{"positive": True}]},
     "initiative_is_text": {"initiative": "Alex"},
-    "idea_day_is_wrong": {"ideas_used": {"hug": "soon"}},
     "prompt_counts_is_a_list": {"prompt_counts": [1, 2]},
     "data_is_a_list": ["rituals"],
     "data_is_null_string": "null",
@@ -218,6 +218,48 @@ async def test_valid_json_with_a_wrong_shape_is_kept_aside(
     await _reunion_still_works(hass, freezer, entry, hass_storage)
     # What was kept aside is never overwritten by the new history.
     assert _json_of(aside) == data
+
+
+@pytest.mark.parametrize(
+    "ideas",
+    [{"cycles": "all"}, {"cycles": {"reunion": {"sent": 3}}, "loved": {"x": "lots"}}, [1], "none"],
+    ids=["cycles_is_text", "cycle_and_loved_are_wrong", "a_list", "a_string"],
+)
+async def test_an_unreadable_idea_memory_starts_afresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    setup_entry,
+    real_files: Path,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    ideas: Any,
+) -> None:
+    """The idea cycles are selection state, not history: a damaged one starts a fresh
+    cycle, and the history beside it loads as it is (no repair issue)."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    entry = couple_entry(ritual_subentry(RitualKind.REUNION))
+    (ritual_id,) = entry.subentries
+    # A version 1 file (the envelope), so the day is in the version 1 form.
+    data = {
+        "rituals": {ritual_id: {"history": {"2026-11-15": {"started": 1, "completed": 1}}}},
+        "ideas": ideas,
+    }
+    _write(real_files, entry, _envelope(entry, data))
+    await setup_entry(entry)
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"unreadable_storage_{entry.entry_id}") is None
+    )
+    assert hass.states.get("sensor.reunion_streak").state == "1"
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert state(hass, ACTIVE) == "on"
+    await tick(hass, freezer, minutes=10)
+    assert state(hass, STREAK) == "2"
+    await tick(hass, freezer, seconds=30)  # past the debounced write: a fresh, readable memory
+    saved = hass_storage[f"{DOMAIN}.{entry.entry_id}"]["data"]["ideas"]
+    assert IdeaMemory.from_dict(saved).as_dict() == saved
+    assert not saved["loved"]
+    assert not _our_errors(caplog)
 
 
 @pytest.mark.parametrize(

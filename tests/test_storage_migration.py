@@ -87,7 +87,9 @@ async def test_version_1_history_migrates_with_every_figure(
     kept_completions = sum(record[1] for record in state["history"].values() if len(record) > 1)
     assert state["baseline"]["completions"] + kept_completions == completed
     assert state["rotation"] == 3
-    assert stored["data"]["ideas_used"] == {"reunion-01": "2026-11-14"}
+    # The last-used days of the old idea selection give way to fresh shuffled cycles.
+    assert "ideas_used" not in stored["data"]
+    assert stored["data"]["ideas"]["cycles"] == {}
 
     # And the streak goes on from there.
     set_person(hass, SAM, "home")

@@ -93,7 +93,13 @@ async def async_get_config_entry_diagnostics(
                 for p in PARTNERS
             ],
             "interactions_logged": len(engine.interactions),
-            "ideas_used": len(engine.ideas_used),
+            "idea_cycles": {
+                pool: len(cycle.sent)
+                for pool, cycle in sorted(engine.ideas.cycles.items())
+                if not pool.startswith("own-")
+            },
+            "ideas_loved": len(engine.ideas.loved),
+            "ideas_retired": len(engine.ideas.retired),
         },
         "rituals": rituals,
     }

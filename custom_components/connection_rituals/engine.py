@@ -54,6 +54,7 @@ from .const import (
     RitualKind,
     TriggerType,
 )
+from .core.ideas import IdeaMemory
 from .core.interactions import (
     INITIATIVE_DAYS,
     RATIO_DAYS,
@@ -162,7 +163,7 @@ class RitualEngine:
             tuple[tuple[bool, tuple[bool, ...]], datetime, tuple[datetime, Ritual] | None] | None
         ) = None
         self.house = HouseActions(hass)
-        self.ideas_used: dict[str, date] = {}
+        self.ideas = IdeaMemory()
         self.interactions: list[Interaction] = []
         self.initiative: list[Initiative] = []
         self.prompt_counts: dict[str, Any] = {}
@@ -186,7 +187,7 @@ class RitualEngine:
         self.vacation = stored.vacation
         self.away_since = dict(stored.away_since)
         self.apart_since = stored.apart_since
-        self.ideas_used = dict(stored.ideas_used)
+        self.ideas = stored.ideas
         self.prompt_counts = dict(stored.prompt_counts)
         self.interactions = list(stored.interactions)
         self.initiative = list(stored.initiative)
@@ -940,7 +941,7 @@ class RitualEngine:
                 "apart_since": self.apart_since.isoformat() if self.apart_since else None,
             },
             "rituals": {rid: r.state.as_dict() for rid, r in self.rituals.items()},
-            "ideas_used": {idea: day.isoformat() for idea, day in self.ideas_used.items()},
+            "ideas": self.ideas.as_dict(),
             "prompt_counts": dict(self.prompt_counts),
             "interactions": [
                 {

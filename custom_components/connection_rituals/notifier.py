@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 import json
 import logging
 from pathlib import Path
@@ -43,14 +43,16 @@ from .const import (
     RitualKind,
 )
 from .core.ideas import (
+    CycleState,
     Idea,
     IdeaLibrary,
-    choose_idea,
+    Moment,
+    next_idea,
     own_prompts,
     parse_library,
-    prune_last_used,
+    time_of_day,
 )
-from .core.schedule import PresenceCondition, in_active_hours, is_away
+from .core.schedule import HOME, PresenceCondition, in_active_hours, is_away
 from .models import Occurrence, parse_time
 
 if TYPE_CHECKING:
@@ -134,9 +136,8 @@ class PartnerNotifier:
         }
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._failing: set[str] = set()
-        self._candidates: dict[str, tuple[Idea, ...]] = {}
+        self._candidates: dict[str, tuple[str, tuple[Idea, ...]]] = {}
         self._targets: dict[str, Target | None] = {}
-        self._ideas_pruned_on: date | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
 
     # ---------------------------------------------------------------- lifecycle
@@ -364,26 +365,38 @@ class PartnerNotifier:
         ]
 
     def _prompt_text(self, ritual: Ritual) -> str:
-        """Own words, or a surprise from the library that was not used for 60 days."""
+        """Own words, or the next idea of the ritual's pool (a shuffled cycle per couple
+        and pool, fitted to the moment; own prompts mix in when both are chosen)."""
         config = ritual.config
-        candidates = self._candidates.get(config.ritual_id)
-        if candidates is None:
+        pool = self._candidates.get(config.ritual_id)
+        if pool is None:
             # A ritual's settings only change through a reload: worked out once.
             own = own_prompts(config.prompt_text, config.ritual_id)
-            candidates = self._candidates[config.ritual_id] = (
-                own
-                if config.prompt_mode is PromptMode.OWN and own
-                else (*self.library.for_kind(config.kind.value), *own)
-            )
-        if not candidates:
+            if config.prompt_mode is PromptMode.OWN and own:
+                pool = (f"own-{config.ritual_id}", own)
+            else:
+                pool = (config.kind.value, (*self.library.for_kind(config.kind.value), *own))
+            self._candidates[config.ritual_id] = pool
+        key, candidates = pool
+        memory = self.engine.ideas
+        sent_today = memory.today(self.engine.today().isoformat())
+        moment = Moment(
+            time_of_day=time_of_day(dt_util.now().hour),
+            together=all(self.engine.partner_state(p) == HOME for p in PARTNERS),
+        )
+        chosen = next_idea(
+            candidates,
+            memory.cycles.get(key, CycleState()),
+            moment,
+            self.rng,
+            avoid=sent_today,
+            retired=memory.retired,
+            weights=memory.weights(),
+        )
+        if chosen is None:
             return config.name
-        today = self.engine.today()
-        idea = choose_idea(candidates, self.engine.ideas_used, today, self.rng)
-        if self._ideas_pruned_on != today:
-            # Ideas fresh again need no record: keeps storage bounded (once a day).
-            self.engine.ideas_used = prune_last_used(self.engine.ideas_used, today)
-            self._ideas_pruned_on = today
-        self.engine.ideas_used[idea.idea_id] = today
+        idea, memory.cycles[key] = chosen
+        sent_today.append(idea.idea_id)
         return idea.text
 
     def _within_cap(self, partner: str) -> bool:

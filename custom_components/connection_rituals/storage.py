@@ -24,6 +24,7 @@ from .const import (
     STORAGE_MINOR_VERSION,
     STORAGE_VERSION,
 )
+from .core.ideas import IdeaMemory
 from .core.interactions import Initiative, Interaction
 from .core.streaks import DayRecord, StreakRules, prune_history
 from .models import RitualState, parse_utc
@@ -39,7 +40,7 @@ class StoredState:
     away_since: dict[str, datetime] = field(default_factory=dict)
     apart_since: datetime | None = None
     rituals: dict[str, RitualState] = field(default_factory=dict)
-    ideas_used: dict[str, date] = field(default_factory=dict)
+    ideas: IdeaMemory = field(default_factory=IdeaMemory)
     prompt_counts: dict[str, Any] = field(default_factory=dict)
     interactions: list[Interaction] = field(default_factory=list)
     initiative: list[Initiative] = field(default_factory=list)
@@ -193,9 +194,9 @@ def _parse(raw: Any, today: date, rules: StreakRules) -> StoredState:
         parsed = parse_utc(value)
         if parsed is not None:
             away_since[str(partner)] = parsed
-    ideas_used = {
-        str(idea): date.fromisoformat(day) for idea, day in (raw.get("ideas_used") or {}).items()
-    }
+    # Idea selection state; "ideas_used" of earlier releases (last-used days) is dropped:
+    # the shuffled cycles start afresh.
+    ideas = IdeaMemory.from_dict(raw.get("ideas"))
     prompt_counts = raw.get("prompt_counts") or {}
     if not isinstance(prompt_counts, dict):
         raise ValueError("prompt counts have the wrong shape")
@@ -226,7 +227,7 @@ def _parse(raw: Any, today: date, rules: StreakRules) -> StoredState:
         pruned=sum(len(state.history) for state in ritual_states.values()) < sizes,
         interactions=interactions,
         initiative=initiative,
-        ideas_used=ideas_used,
+        ideas=ideas,
         prompt_counts=dict(prompt_counts),
         vacation=bool(couple.get("vacation", False)),
         away_since=away_since,

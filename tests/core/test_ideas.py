@@ -1,9 +1,10 @@
-"""The idea library: the shipped file, validation, choosing without repeats, own prompts."""
+"""The idea library: the shipped file, validation, the shuffled cycles, own prompts."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 import hashlib
+import itertools
 import json
 from pathlib import Path
 import random
@@ -17,14 +18,16 @@ import pytest
 from custom_components.connection_rituals.core.ideas import (
     CATEGORIES,
     KIND_CATEGORIES,
-    NO_REPEAT_DAYS,
     REQUIRED_PHRASES,
+    CycleState,
     Idea,
     IdeaLibrary,
-    choose_idea,
+    IdeaMemory,
+    Moment,
+    next_idea,
     own_prompts,
     parse_library,
-    prune_last_used,
+    time_of_day,
 )
 
 CI = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -62,10 +65,13 @@ def idea(n: int, category: str = "morning") -> Idea:
     return Idea(f"{category}-idea-{n}", category, f"Idea number {n}")
 
 
+TAGS: dict[str, Any] = {"times": ["any"], "effort": "tiny", "together": True, "device_free": True}
+
+
 def minimal() -> dict[str, Any]:
     """The smallest valid library; each malformed case breaks one thing in it."""
     return {
-        "version": 1,
+        "version": 2,
         "language": "en",
         "phrases": {
             "done": "Done",
@@ -77,7 +83,7 @@ def minimal() -> dict[str, Any]:
             "plain_title": "{ritual} for {partner}",
             **{f"name_{kind}": kind.capitalize() for kind in KIND_CATEGORIES},
         },
-        "ideas": {c: [{"id": f"{c}-one", "text": f"A {c} idea."}] for c in CATEGORIES},
+        "ideas": {c: [{"id": f"{c}-one", "text": f"A {c} idea.", **TAGS}] for c in CATEGORIES},
     }
 
 
@@ -162,10 +168,11 @@ def test_a_kind_draws_from_its_own_category(library: IdeaLibrary, kind: str) -> 
     assert {i.category for i in ideas} == {kind}
 
 
-def test_custom_draws_from_every_category(library: IdeaLibrary) -> None:
+def test_custom_draws_from_the_general_pool_never_repair(library: IdeaLibrary) -> None:
     ideas = library.for_kind("custom")
-    assert {i.category for i in ideas} == set(CATEGORIES)
-    assert len(ideas) == sum(len(v) for v in library.ideas.values())
+    assert ideas == library.ideas["general"]
+    assert all(not i.times for i in ideas)  # the general pool assumes no time of day
+    assert all("repair" not in categories for categories in KIND_CATEGORIES.values())
 
 
 def test_every_ritual_kind_is_mapped_and_unknown_kinds_are_refused(library: IdeaLibrary) -> None:
@@ -187,7 +194,9 @@ def test_the_parsed_library_cannot_be_changed(library: IdeaLibrary) -> None:
 def test_the_minimal_library_parses() -> None:
     parsed = parse_library(minimal())
     assert parsed.language == "en"
-    assert parsed.for_kind("bedtime") == (Idea("bedtime-one", "bedtime", "A bedtime idea."),)
+    assert parsed.for_kind("bedtime") == (
+        Idea("bedtime-one", "bedtime", "A bedtime idea.", frozenset(), "tiny", True, True),
+    )
     assert parsed.phrases["appreciation_title"] == "From {partner}"
 
 
@@ -228,7 +237,7 @@ def _drop(path: str) -> Any:
 
 
 def _duplicate_id(data: dict[str, Any]) -> Any:
-    data["ideas"]["morning"].append({"id": "morning-one", "text": "Another one."})
+    data["ideas"]["morning"].append({"id": "morning-one", "text": "Another one.", **TAGS})
     return data
 
 
@@ -245,8 +254,9 @@ MALFORMED = {
     "missing version": (_drop("version"), "top level: missing version"),
     "missing language": (_drop("language"), "top level: missing language"),
     "unknown top-level key": (_set("prompts", []), "unknown keys 'prompts'"),
-    "future version": (_set("version", 2), "version: 2 is not supported"),
-    "version as text": (_set("version", "1"), "version: '1' is not supported"),
+    "future version": (_set("version", 3), "version: 3 is not supported"),
+    "old version": (_set("version", 1), "version: 1 is not supported"),
+    "version as text": (_set("version", "2"), "version: '2' is not supported"),
     "version as bool": (_set("version", True), "version: True is not supported"),
     "bad language": (_set("language", "English"), "language: 'English'"),
     "phrases as list": (_set("phrases", ["Done"]), "phrases: must be an object"),
@@ -281,8 +291,19 @@ MALFORMED = {
     "missing category": (_drop("ideas.repair"), r"ideas.repair: must be a non-empty list"),
     "empty category": (_set("ideas.bedtime", []), r"ideas.bedtime: must be a non-empty list"),
     "idea not an object": (_set("ideas.morning.0", "Smile"), r"ideas.morning\[0\]: must be"),
-    "idea without text": (_drop("ideas.morning.0.text"), r"exactly \"id\" and \"text\""),
-    "idea with extra key": (_extra_entry_key, r"exactly \"id\" and \"text\""),
+    "idea without text": (_drop("ideas.morning.0.text"), r"must be an object with exactly"),
+    "idea without tags": (_drop("ideas.morning.0.times"), r"must be an object with exactly"),
+    "idea with extra key": (_extra_entry_key, r"must be an object with exactly"),
+    "times not a list": (_set("ideas.morning.0.times", "morning"), "times must be"),
+    "unknown time": (_set("ideas.morning.0.times", ["noon"]), "times must be"),
+    "any with a time": (_set("ideas.morning.0.times", ["any", "morning"]), "times must be"),
+    "no times": (_set("ideas.morning.0.times", []), "times must be"),
+    "repeated time": (_set("ideas.morning.0.times", ["day", "day"]), "times must be"),
+    "unknown effort": (_set("ideas.morning.0.effort", "huge"), "effort must be"),
+    "together as text": (_set("ideas.morning.0.together", "yes"), "together must be"),
+    "device_free as number": (_set("ideas.morning.0.device_free", 1), "device_free must be"),
+    "text too long": (_set("ideas.apart.0.text", "x" * 140), "under 140 characters"),
+    "placeholder in an idea": (_set("ideas.apart.0.text", "Hi {partner}"), "no placeholders"),
     "empty text": (_set("ideas.apart.0.text", " \n "), r"ideas.apart\[0\]: text must be"),
     "text not a string": (_set("ideas.apart.0.text", 7), r"ideas.apart\[0\]: text must be"),
     "id of another category": (_set("ideas.apart.0.id", "morning-x"), "must look like 'apart-"),
@@ -300,7 +321,7 @@ def test_parse_library_rejects_malformed_data(change: Any, message: str) -> None
 
 def test_a_duplicate_id_across_categories_is_rejected() -> None:
     data = minimal()
-    data["ideas"]["repair"].append({"id": "repair-one", "text": "Again."})
+    data["ideas"]["repair"].append({"id": "repair-one", "text": "Again.", **TAGS})
     with pytest.raises(ValueError, match=r"already used at ideas\.repair\[0\]"):
         parse_library(data)
 
@@ -308,174 +329,155 @@ def test_a_duplicate_id_across_categories_is_rejected() -> None:
 # --------------------------------------------------------------------------- choose_idea
 
 
-def test_choosing_from_nothing_is_an_error() -> None:
-    with pytest.raises(ValueError, match="at least one candidate"):
-        choose_idea((), {}, DAY0, random.Random(1))
+# --------------------------------------------------------------------------- the cycles
+
+ANY_MOMENT = Moment("evening", together=True)
+
+
+def pool(n: int, **tags: Any) -> tuple[Idea, ...]:
+    return tuple(Idea(f"bedtime-idea-{i}", "bedtime", f"Idea number {i}", **tags) for i in range(n))
+
+
+def send(
+    ideas: tuple[Idea, ...],
+    count: int,
+    rng: random.Random,
+    state: CycleState | None = None,
+    moment: Moment = ANY_MOMENT,
+    **kwargs: Any,
+) -> tuple[list[str], CycleState]:
+    """Send `count` prompts from one pool; the ids in order and the cycle after them."""
+    state = state or CycleState()
+    sent = []
+    for _ in range(count):
+        chosen = next_idea(ideas, state, moment, rng, **kwargs)
+        assert chosen is not None
+        idea, state = chosen
+        sent.append(idea.idea_id)
+    return sent, state
+
+
+def test_choosing_from_nothing_gives_nothing() -> None:
+    assert next_idea((), CycleState(), ANY_MOMENT, random.Random(1)) is None
+    only = pool(1)
+    assert (
+        next_idea(only, CycleState(), ANY_MOMENT, random.Random(1), retired={only[0].idea_id})
+        is None
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.integers(1, 70), cycles=st.integers(1, 4), seed=st.integers(0, 2**32))
+def test_a_cycle_sends_every_idea_once_before_any_comes_back(
+    size: int, cycles: int, seed: int
+) -> None:
+    ideas = pool(size)
+    sent, _ = send(ideas, size * cycles, random.Random(seed))
+    for start in range(0, len(sent), size):
+        assert sorted(sent[start : start + size]) == sorted(i.idea_id for i in ideas)
+    # Never the same idea twice in a row, also across a cycle boundary.
+    if size > 1:
+        assert all(a != b for a, b in itertools.pairwise(sent))
+
+
+@settings(max_examples=100, deadline=None)
+@given(size=st.integers(2, 40), first=st.integers(0, 39), seed=st.integers(0, 2**32))
+def test_the_cycle_survives_a_restart(size: int, first: int, seed: int) -> None:
+    """Stored and read back between any two prompts, the cycle goes on as it was."""
+    ideas = pool(size)
+    first = first % size
+    before, state = send(ideas, first, random.Random(seed))
+    memory = IdeaMemory(cycles={"bedtime": state})
+    restored = IdeaMemory.from_dict(json.loads(json.dumps(memory.as_dict())))
+    after, _ = send(ideas, size - first, random.Random(seed + 1), restored.cycles["bedtime"])
+    assert sorted(before + after) == sorted(i.idea_id for i in ideas)
+
+
+@settings(max_examples=100, deadline=None)
+@given(size=st.integers(3, 30), days=st.integers(1, 30), seed=st.integers(0, 2**32))
+def test_two_rituals_never_share_an_idea_on_a_day(size: int, days: int, seed: int) -> None:
+    """Two rituals drawing from one pool on the same days: the day's list keeps them apart."""
+    ideas = pool(size)
+    rng = random.Random(seed)
+    memory = IdeaMemory()
+    for day in range(days):
+        today = memory.today(f"2026-01-{day + 1:02d}")
+        for _ritual in range(2):
+            chosen = next_idea(
+                ideas, memory.cycles.get("bedtime", CycleState()), ANY_MOMENT, rng, avoid=today
+            )
+            assert chosen is not None
+            idea, memory.cycles["bedtime"] = chosen
+            today.append(idea.idea_id)
+        assert len(set(today)) == 2
+
+
+def test_a_daily_ritual_does_not_loop_the_same_order() -> None:
+    """300 days of one bedtime ritual: no repeat inside a cycle, and cycles are shuffled
+    afresh (the old selection looped 14 ideas in the same order forever)."""
+    ideas = pool(60)
+    sent, _ = send(ideas, 300, random.Random(7))
+    cycles = [sent[i : i + 60] for i in range(0, 300, 60)]
+    assert all(len(set(cycle)) == 60 for cycle in cycles)
+    assert len({tuple(cycle) for cycle in cycles}) == 5
+
+
+def test_ideas_that_fit_the_moment_come_first() -> None:
+    """No morning idea at 19:00 and no both-at-home idea while apart, while others fit."""
+    morning = Idea("general-m", "general", "Morning", frozenset({"morning"}))
+    together = Idea("general-t", "general", "Together", together=True)
+    anywhere = tuple(Idea(f"general-a{i}", "general", f"Any {i}") for i in range(5))
+    ideas = (morning, together, *anywhere)
+    rng = random.Random(3)
+    apart_evening = Moment("evening", together=False)
+    sent, _ = send(ideas, 5, rng, moment=apart_evening)
+    assert sorted(sent) == sorted(i.idea_id for i in anywhere)
+    # Once every fitting idea was sent, a new cycle begins instead of sending a misfit.
+    more, _ = send(ideas, 10, rng, moment=apart_evening)
+    assert {"general-m", "general-t"}.isdisjoint(more)
+    # When nothing fits at all, something is still sent.
+    assert next_idea((morning,), CycleState(), apart_evening, rng) is not None
+
+
+def test_retired_ideas_never_come_and_loved_ones_come_earlier() -> None:
+    ideas = pool(10)
+    sent, _ = send(ideas, 30, random.Random(5), retired={"bedtime-idea-3"})
+    assert "bedtime-idea-3" not in sent
+    loved = IdeaMemory(loved={"bedtime-idea-0": 3}).weights()
+    positions = []
+    for seed in range(200):
+        cycle, _ = send(ideas, 10, random.Random(seed), weights=loved)
+        assert sorted(cycle) == sorted(i.idea_id for i in ideas)  # still once per cycle
+        positions.append(cycle.index("bedtime-idea-0"))
+    assert sum(positions) / len(positions) < 3  # uniform would be 4.5
+
+
+def test_the_day_list_starts_afresh_each_day_and_memory_reads_garbage() -> None:
+    memory = IdeaMemory()
+    memory.today("2026-01-01").append("a")
+    assert memory.today("2026-01-01") == ["a"]
+    assert memory.today("2026-01-02") == []
+    for raw in (None, [], "x", {"cycles": "x", "loved": [], "retired": "y"}):
+        assert IdeaMemory.from_dict(raw).as_dict() == IdeaMemory().as_dict()
+    assert CycleState.from_dict({"sent": "x", "last": 3}) == CycleState()
 
 
 @pytest.mark.parametrize(
-    ("age", "fresh"),
-    [(0, False), (1, False), (NO_REPEAT_DAYS, False), (NO_REPEAT_DAYS + 1, True), (400, True)],
+    ("hour", "expected"),
+    [
+        (4, "night"),
+        (5, "morning"),
+        (10, "morning"),
+        (11, "day"),
+        (16, "day"),
+        (17, "evening"),
+        (21, "evening"),
+        (22, "night"),
+        (0, "night"),
+    ],
 )
-def test_an_idea_is_fresh_again_after_more_than_sixty_days(age: int, fresh: bool) -> None:
-    used, unused = idea(1), idea(2)
-    last_used = {used.idea_id: DAY0 - timedelta(days=age)}
-    chosen = {choose_idea((used, unused), last_used, DAY0, random.Random(s)) for s in range(40)}
-    assert chosen == ({used, unused} if fresh else {unused})
-
-
-def test_a_never_used_idea_wins_over_recently_used_ones() -> None:
-    ideas = [idea(n) for n in range(5)]
-    last_used = {i.idea_id: DAY0 - timedelta(days=n) for n, i in enumerate(ideas[:4])}
-    for seed in range(50):
-        assert choose_idea(ideas, last_used, DAY0, random.Random(seed)) == ideas[4]
-
-
-def test_fresh_ideas_are_chosen_uniformly_never_used_or_not() -> None:
-    ideas = [idea(n) for n in range(4)]
-    last_used = {ideas[0].idea_id: DAY0 - timedelta(days=NO_REPEAT_DAYS + 5)}
-    rng = random.Random(7)
-    counts = {i.idea_id: 0 for i in ideas}
-    for _ in range(4000):
-        counts[choose_idea(ideas, last_used, DAY0, rng).idea_id] += 1
-    assert all(850 <= c <= 1150 for c in counts.values()), counts
-
-
-def test_when_all_are_recent_the_least_recently_used_are_chosen_uniformly() -> None:
-    ideas = [idea(n) for n in range(4)]
-    ages = [3, 30, 30, 10]
-    last_used = {i.idea_id: DAY0 - timedelta(days=a) for i, a in zip(ideas, ages, strict=True)}
-    rng = random.Random(3)
-    chosen = [choose_idea(ideas, last_used, DAY0, rng) for _ in range(2000)]
-    assert set(chosen) == {ideas[1], ideas[2]}
-    assert 850 <= chosen.count(ideas[1]) <= 1150
-
-
-def test_duplicate_candidates_count_once() -> None:
-    a, b = idea(1), idea(2)
-    rng = random.Random(11)
-    chosen = [choose_idea((a, a, a, a, a, b), {}, DAY0, rng) for _ in range(2000)]
-    assert 850 <= chosen.count(a) <= 1150
-
-
-def test_usage_of_ideas_outside_the_candidates_does_not_matter() -> None:
-    a, b = idea(1), idea(2)
-    last_used = {"elsewhere-1": DAY0, a.idea_id: DAY0}
-    assert choose_idea((a, b), last_used, DAY0, random.Random(0)) == b
-
-
-def simulate(
-    candidates: list[Idea], past: list[int | None], gaps: list[int], seed: int
-) -> list[tuple[date, Idea, list[tuple[date, str]]]]:
-    """Choose on each day and record the use; returns (day, choice, history before).
-
-    `past[i]` is how many days before the first day candidate i was last used (None:
-    never); `gaps` are the days between choices, so the days never go backwards.
-    """
-    rng = random.Random(seed)
-    history = sorted(
-        (DAY0 - timedelta(days=age), c.idea_id)
-        for c, age in zip(candidates, past, strict=False)
-        if age is not None
-    )
-    last_used = {idea_id: day for day, idea_id in history}
-    steps = []
-    today = DAY0
-    for gap in gaps:
-        today += timedelta(days=gap)
-        choice = choose_idea(candidates, last_used, today, rng)
-        steps.append((today, choice, list(history)))
-        last_used[choice.idea_id] = today
-        history.append((today, choice.idea_id))
-    return steps
-
-
-BOUNDARY = st.sampled_from([NO_REPEAT_DAYS - 1, NO_REPEAT_DAYS, NO_REPEAT_DAYS + 1])
-candidate_lists = st.integers(min_value=1, max_value=8).map(
-    lambda n: [idea(i, CATEGORIES[i % len(CATEGORIES)]) for i in range(n)]
-)
-past_usage = st.lists(
-    st.one_of(st.none(), st.integers(0, 150), BOUNDARY), min_size=8, max_size=8
-)  # per candidate: never used, used some days ago, or right at the 60-day edge
-day_gaps = st.lists(
-    st.one_of(st.integers(0, 3), st.integers(0, 90), BOUNDARY), min_size=1, max_size=60
-)  # non-decreasing days: several choices a day, daily, long breaks, the 60-day edge
-
-
-@CI
-@given(candidates=candidate_lists, past=past_usage, gaps=day_gaps, seed=st.integers(0, 2**32))
-def test_no_repeat_within_sixty_days_while_a_fresh_idea_remains(
-    candidates: list[Idea], past: list[int | None], gaps: list[int], seed: int
-) -> None:
-    for today, choice, history in simulate(candidates, past, gaps, seed):
-        assert choice in candidates
-
-        def recently_used(idea_id: str, today: date = today, history: Any = history) -> bool:
-            return any(i == idea_id and (today - d).days <= NO_REPEAT_DAYS for d, i in history)
-
-        fresh_existed = any(not recently_used(c.idea_id) for c in candidates)
-        if recently_used(choice.idea_id):
-            assert not fresh_existed, (today, choice, history)
-
-
-@CI
-@given(candidates=candidate_lists, past=past_usage, gaps=day_gaps, seed=st.integers(0, 2**32))
-def test_with_everything_recent_the_choice_is_least_recently_used(
-    candidates: list[Idea], past: list[int | None], gaps: list[int], seed: int
-) -> None:
-    for today, choice, history in simulate(candidates, past, gaps, seed):
-        last = {i: d for d, i in history}  # later uses overwrite earlier ones
-        if all(
-            c.idea_id in last and (today - last[c.idea_id]).days <= NO_REPEAT_DAYS
-            for c in candidates
-        ):
-            assert last[choice.idea_id] == min(last[c.idea_id] for c in candidates)
-
-
-@CI
-@given(candidates=candidate_lists, past=past_usage, gaps=day_gaps, seed=st.integers(0, 2**32))
-def test_choosing_is_deterministic_for_equal_seeds(
-    candidates: list[Idea], past: list[int | None], gaps: list[int], seed: int
-) -> None:
-    assert simulate(candidates, past, gaps, seed) == simulate(
-        list(candidates), list(past), list(gaps), seed
-    )
-
-
-def test_different_seeds_give_different_sequences() -> None:
-    candidates = [idea(n) for n in range(8)]
-    runs = {tuple(c for _, c, _ in simulate(candidates, [], [1] * 8, seed)) for seed in range(20)}
-    assert len(runs) > 10
-
-
-@CI
-@given(
-    candidates=candidate_lists,
-    ages=st.lists(st.one_of(st.none(), st.integers(-5, 200), BOUNDARY), min_size=8, max_size=8),
-    seed=st.integers(0, 2**32),
-)
-def test_pruning_old_usage_never_changes_the_choice(
-    candidates: list[Idea], ages: list[int | None], seed: int
-) -> None:
-    last_used = {
-        c.idea_id: DAY0 - timedelta(days=age)
-        for c, age in zip(candidates, ages, strict=False)
-        if age is not None
-    }
-    pruned = prune_last_used(last_used, DAY0)
-    assert all((DAY0 - day).days <= NO_REPEAT_DAYS for day in pruned.values())
-    assert choose_idea(candidates, pruned, DAY0, random.Random(seed)) == choose_idea(
-        candidates, last_used, DAY0, random.Random(seed)
-    )
-
-
-def test_pruning_keeps_what_still_blocks_and_drops_what_is_fresh() -> None:
-    last_used = {
-        "a": DAY0 - timedelta(days=NO_REPEAT_DAYS),
-        "b": DAY0 - timedelta(days=NO_REPEAT_DAYS + 1),
-        "c": DAY0,
-    }
-    assert prune_last_used(last_used, DAY0) == {"a": last_used["a"], "c": DAY0}
+def test_time_of_day(hour: int, expected: str) -> None:
+    assert time_of_day(hour) == expected
 
 
 # --------------------------------------------------------------------------- own prompts
@@ -486,6 +488,7 @@ def test_own_prompts_one_per_non_empty_line_stripped() -> None:
     prompts = own_prompts(text, "r1")
     assert [p.text for p in prompts] == ["Hug at the door", "Ask about the best part of the day"]
     assert {p.category for p in prompts} == {"own"}
+    assert all(p.fits(Moment("morning", together=False)) for p in prompts)
 
 
 def test_own_prompt_ids_are_stable_and_derived_from_the_line() -> None:

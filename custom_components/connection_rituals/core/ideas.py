@@ -1,17 +1,17 @@
 """The idea library and how a prompt is picked from it.
 
 The library is data (`ideas/<language>.json`); this module validates it, maps ritual
-kinds to categories, turns a couple's own prompt text into ideas, and chooses the
-next idea so that none repeats within `NO_REPEAT_DAYS` while unused ones remain.
-Nothing here reads a clock or a file: the caller hands in today, the usage record
-and the random generator.
+kinds to pools, turns a couple's own prompt text into ideas, and chooses the next idea
+from a shuffled cycle per pool: no idea comes back before every idea of the pool that
+fits has been sent, the last of a cycle never opens the next, and ideas that fit the
+moment (time of day, both at home or apart) come first. Nothing here reads a clock or
+a file: the caller hands in the moment, the cycle state and the random generator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 import hashlib
 import random
 import re
@@ -19,13 +19,23 @@ from string import Formatter
 from types import MappingProxyType
 from typing import Any
 
-NO_REPEAT_DAYS = 60
-LIBRARY_VERSION = 1
+LIBRARY_VERSION = 2
 OWN_CATEGORY = "own"
+MAX_IDEA_LENGTH = 140
 
-CATEGORIES: tuple[str, ...] = ("morning", "reunion", "departure", "bedtime", "apart", "repair")
+CATEGORIES: tuple[str, ...] = (
+    "morning",
+    "reunion",
+    "departure",
+    "bedtime",
+    "apart",
+    "general",
+    "repair",
+)
 
-# Which categories each ritual kind draws from; `custom` draws from all of them.
+# The pool each ritual kind draws from. A custom ritual draws from the general pool, which
+# assumes no time of day; repair ideas (after a hard moment) are never drawn by a kind that
+# is not about that.
 KIND_CATEGORIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "reunion": ("reunion",),
@@ -33,9 +43,14 @@ KIND_CATEGORIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "morning": ("morning",),
         "bedtime": ("bedtime",),
         "apart": ("apart",),
-        "custom": CATEGORIES,
+        "custom": ("general",),
     }
 )
+
+# Times of day an idea may fit, and the local hours they cover.
+TIMES_OF_DAY: tuple[str, ...] = ("morning", "day", "evening", "night")
+ANY_TIME = "any"
+EFFORTS: tuple[str, ...] = ("tiny", "small")
 
 # Every phrase the integration needs, with the placeholders it fills in.
 REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -58,18 +73,51 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 
 _TOP_LEVEL_KEYS = frozenset({"version", "language", "phrases", "ideas"})
-_IDEA_KEYS = frozenset({"id", "text"})
+_IDEA_KEYS = frozenset({"id", "text", "times", "effort", "together", "device_free"})
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 @dataclass(frozen=True, slots=True)
 class Idea:
-    """One prompt: a stable id, the category it belongs to and its text."""
+    """One prompt: a stable id, the pool it belongs to, its text and when it fits.
+
+    `times` empty means any time of day; `together` means it needs both partners in one
+    place; `device_free` that the act itself needs no screen.
+    """
 
     idea_id: str
     category: str
     text: str
+    times: frozenset[str] = frozenset()
+    effort: str = "small"
+    together: bool = False
+    device_free: bool = True
+
+    def fits(self, moment: Moment) -> bool:
+        """Whether the idea suits this moment (time of day, who is where)."""
+        if self.times and moment.time_of_day not in self.times:
+            return False
+        return moment.together or not self.together
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """What selection needs to know about now: the time of day and whether both are home."""
+
+    time_of_day: str = "day"
+    together: bool = True
+
+
+def time_of_day(hour: int) -> str:
+    """The time of day of a local hour: morning 5-11, day 11-17, evening 17-22, night."""
+    if 5 <= hour < 11:
+        return "morning"
+    if 11 <= hour < 17:
+        return "day"
+    if 17 <= hour < 22:
+        return "evening"
+    return "night"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +194,8 @@ def _parse_ideas(raw: Any) -> Mapping[str, tuple[Idea, ...]]:
         for index, entry in enumerate(entries):
             where = f"ideas.{category}[{index}]"
             if not isinstance(entry, dict) or set(entry) != _IDEA_KEYS:
-                raise _fail(where, 'must be an object with exactly "id" and "text"')
+                keys = ", ".join(f'"{key}"' for key in sorted(_IDEA_KEYS))
+                raise _fail(where, f"must be an object with exactly {keys}")
             idea_id, text = entry["id"], entry["text"]
             if not isinstance(idea_id, str) or not id_pattern.fullmatch(idea_id):
                 raise _fail(where, f"id {idea_id!r} must look like '{category}-some-slug'")
@@ -154,10 +203,42 @@ def _parse_ideas(raw: Any) -> Mapping[str, tuple[Idea, ...]]:
                 raise _fail(where, f"id {idea_id!r} is already used at {seen[idea_id]}")
             if not isinstance(text, str) or not text.strip():
                 raise _fail(where, "text must be a non-empty string")
+            if len(text) >= MAX_IDEA_LENGTH:
+                raise _fail(where, f"text must be under {MAX_IDEA_LENGTH} characters")
+            if _placeholders(where, text):
+                raise _fail(where, "an idea has no placeholders")
             seen[idea_id] = where
-            parsed.append(Idea(idea_id, category, " ".join(text.split())))
+            parsed.append(
+                Idea(idea_id, category, " ".join(text.split()), **_parse_tags(where, entry))
+            )
         ideas[category] = tuple(parsed)
     return MappingProxyType(ideas)
+
+
+def _parse_tags(where: str, entry: dict[str, Any]) -> dict[str, Any]:
+    times = entry["times"]
+    if times == [ANY_TIME]:
+        parsed_times: frozenset[str] = frozenset()
+    elif (
+        isinstance(times, list)
+        and times
+        and all(time in TIMES_OF_DAY for time in times)
+        and len(set(times)) == len(times)
+    ):
+        parsed_times = frozenset(times)
+    else:
+        raise _fail(where, f'times must be ["{ANY_TIME}"] or a list of {", ".join(TIMES_OF_DAY)}')
+    if entry["effort"] not in EFFORTS:
+        raise _fail(where, f"effort must be one of {', '.join(EFFORTS)}")
+    for flag in ("together", "device_free"):
+        if not isinstance(entry[flag], bool):
+            raise _fail(where, f"{flag} must be true or false")
+    return {
+        "times": parsed_times,
+        "effort": entry["effort"],
+        "together": entry["together"],
+        "device_free": entry["device_free"],
+    }
 
 
 def parse_library(data: Any) -> IdeaLibrary:
@@ -183,45 +264,131 @@ def parse_library(data: Any) -> IdeaLibrary:
     )
 
 
-def is_fresh(idea_id: str, last_used: Mapping[str, date], today: date) -> bool:
-    """Never used, or last used more than NO_REPEAT_DAYS days before today."""
-    used = last_used.get(idea_id)
-    return used is None or (today - used).days > NO_REPEAT_DAYS
+@dataclass(frozen=True, slots=True)
+class CycleState:
+    """Where a pool's shuffled cycle stands: the ideas sent in this cycle, in order, and
+    the idea sent last (which never opens the next cycle)."""
+
+    sent: tuple[str, ...] = ()
+    last: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return {"sent": list(self.sent), "last": self.last}
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> CycleState:
+        """Read the stored form; anything unreadable starts a fresh cycle."""
+        if not isinstance(raw, dict):
+            return cls()
+        sent = raw.get("sent")
+        last = raw.get("last")
+        return cls(
+            sent=tuple(str(idea_id) for idea_id in sent) if isinstance(sent, list) else (),
+            last=last if isinstance(last, str) else None,
+        )
 
 
-def choose_idea(
+@dataclass(slots=True)
+class IdeaMemory:
+    """What a couple's idea selection remembers (stored): each pool's cycle, what was sent
+    on the current ritual day (never the same idea in two rituals on a day), the ideas the
+    couple loved (weights) and the ones they retired ("not this one")."""
+
+    cycles: dict[str, CycleState] = field(default_factory=dict)
+    day: str | None = None
+    sent_today: list[str] = field(default_factory=list)
+    loved: dict[str, int] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)
+
+    def today(self, day: str) -> list[str]:
+        """The ideas sent on ritual day `day` (ISO), starting the list afresh on a new day."""
+        if self.day != day:
+            self.day, self.sent_today = day, []
+        return self.sent_today
+
+    def weights(self) -> dict[str, float]:
+        """A loved idea comes earlier in its cycle: weight 1 + 2 per "loved it" (at most 7)."""
+        return {idea_id: 1.0 + 2.0 * min(count, 3) for idea_id, count in self.loved.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "cycles": {pool: cycle.as_dict() for pool, cycle in self.cycles.items()},
+            "day": self.day,
+            "sent_today": list(self.sent_today),
+            "loved": dict(self.loved),
+            "retired": sorted(self.retired),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> IdeaMemory:
+        """Read the stored form; unreadable parts start afresh (selection state only)."""
+        if not isinstance(raw, dict):
+            return cls()
+        cycles = raw.get("cycles")
+        loved = raw.get("loved")
+        retired = raw.get("retired")
+        sent_today = raw.get("sent_today")
+        day = raw.get("day")
+        return cls(
+            cycles={str(pool): CycleState.from_dict(cycle) for pool, cycle in cycles.items()}
+            if isinstance(cycles, dict)
+            else {},
+            day=day if isinstance(day, str) else None,
+            sent_today=[str(i) for i in sent_today] if isinstance(sent_today, list) else [],
+            loved={str(i): int(n) for i, n in loved.items() if isinstance(n, int) and n > 0}
+            if isinstance(loved, dict)
+            else {},
+            retired={str(i) for i in retired} if isinstance(retired, list) else set(),
+        )
+
+
+def next_idea(
     candidates: Sequence[Idea],
-    last_used: Mapping[str, date],
-    today: date,
+    state: CycleState,
+    moment: Moment,
     rng: random.Random,
-) -> Idea:
-    """Pick the next idea: uniformly among fresh ones, else among the least recently used.
+    *,
+    avoid: Collection[str] = (),
+    retired: Collection[str] = (),
+    weights: Mapping[str, float] | None = None,
+) -> tuple[Idea, CycleState] | None:
+    """The next idea of a pool's cycle, and the cycle after sending it (None: no idea).
 
-    `last_used` maps idea ids to the ritual day each was last shown. Candidates sharing
-    an id count once (the first). The result depends only on the arguments and the
-    state of `rng`.
+    - No idea comes back while an idea that fits the moment is still unsent in this cycle;
+      when none is left, a new cycle begins (an idea that never fits this ritual's moments
+      does not hold the others back).
+    - The idea sent last never comes next, also across a cycle boundary.
+    - `avoid` (ideas already sent today by other rituals) is passed over while any other
+      choice remains; `retired` ideas ("not this one") are never chosen.
+    - `weights` (default 1) make a loved idea come earlier in its cycle, never twice in it.
+    Candidates sharing an id count once (the first). The result depends only on the
+    arguments and the state of `rng`.
     """
     unique: dict[str, Idea] = {}
     for idea in candidates:
-        unique.setdefault(idea.idea_id, idea)
+        if idea.idea_id not in retired:
+            unique.setdefault(idea.idea_id, idea)
     if not unique:
-        raise ValueError("choose_idea needs at least one candidate")
+        return None
     pool = tuple(unique.values())
-    # is_fresh, with the horizon worked out once: this runs on every prompt.
-    horizon = today - timedelta(days=NO_REPEAT_DAYS)
-    fresh = tuple(
-        idea for idea in pool if (used := last_used.get(idea.idea_id)) is None or used < horizon
+    sent = tuple(idea_id for idea_id in state.sent if idea_id in unique)
+    done = set(sent)
+    fitting = [idea for idea in pool if idea.idea_id not in done and idea.fits(moment)]
+    if not fitting:
+        sent, done = (), set()
+        fitting = [idea for idea in pool if idea.fits(moment)] or list(pool)
+    choices = (
+        [idea for idea in fitting if idea.idea_id != state.last and idea.idea_id not in avoid]
+        or [idea for idea in fitting if idea.idea_id != state.last]
+        or fitting
     )
-    if fresh:
-        return rng.choice(fresh)
-    oldest = min(last_used[idea.idea_id] for idea in pool)
-    return rng.choice(tuple(idea for idea in pool if last_used[idea.idea_id] == oldest))
-
-
-def prune_last_used(last_used: Mapping[str, date], today: date) -> dict[str, date]:
-    """Drop usage records old enough to be fresh again; `choose_idea` decides the same."""
-    horizon = today - timedelta(days=NO_REPEAT_DAYS)
-    return {idea_id: day for idea_id, day in last_used.items() if day >= horizon}
+    if weights:
+        pick = rng.choices(choices, [weights.get(idea.idea_id, 1.0) for idea in choices])[0]
+    else:
+        pick = rng.choice(choices)
+    return pick, CycleState(sent=(*sent, pick.idea_id), last=pick.idea_id)
 
 
 def own_prompts(text: str | None, ritual_id: str) -> tuple[Idea, ...]:
