@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import dataclass
 import logging
 from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, ServiceCall, callback
+from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.location import PyTestLocation
@@ -174,3 +176,43 @@ async def setup_entry(
     # A reload a test set off (adding a ritual, changing options) finishes before
     # Home Assistant stops, as it would in real life.
     await hass.async_block_till_done()
+
+
+@dataclass
+class Household:
+    """The couple's users, phone devices and what their phones received."""
+
+    alex_user: str
+    sam_user: str
+    alex_phone: str
+    sam_phone: str
+    alex_calls: list[ServiceCall]
+    sam_calls: list[ServiceCall]
+
+
+@pytest.fixture
+async def household(hass: HomeAssistant, couple: None) -> Household:
+    """Alex has an Android phone, Sam an iPhone, both with the companion app."""
+    alex = await hass.auth.async_create_user("Alex")
+    sam = await hass.auth.async_create_user("Sam")
+    set_person(hass, ALEX, "home", user_id=alex.id)
+    set_person(hass, SAM, "not_home", user_id=sam.id)
+    devices = {}
+    for name, os_name in (("Alex Phone", "Android"), ("Sam Phone", "iOS")):
+        entry = MockConfigEntry(domain="mobile_app", data={"device_name": name, "os_name": os_name})
+        entry.add_to_hass(hass)
+        devices[name] = (
+            dr.async_get(hass)
+            .async_get_or_create(
+                config_entry_id=entry.entry_id, identifiers={("mobile_app", name)}, name=name
+            )
+            .id
+        )
+    return Household(
+        alex_user=alex.id,
+        sam_user=sam.id,
+        alex_phone=devices["Alex Phone"],
+        sam_phone=devices["Sam Phone"],
+        alex_calls=async_mock_service(hass, "notify", "mobile_app_alex_phone"),
+        sam_calls=async_mock_service(hass, "notify", "mobile_app_sam_phone"),
+    )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 import inspect
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import device_registry as dr
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from .conftest import SAM, Household, couple_entry, set_person
 
 
 async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
@@ -68,3 +71,35 @@ def move_device(hass: HomeAssistant, device_id: str, old_entry_id: str, new_entr
         registry.async_update_device(
             device_id, add_config_entry_id=new_entry_id, remove_config_entry_id=old_entry_id
         )
+
+
+async def setup_couple(
+    hass: HomeAssistant, household: Household, *rituals: Any, options: dict | None = None, **data
+) -> MockConfigEntry:
+    entry = couple_entry(
+        *rituals,
+        options=options,
+        phone_a=household.alex_phone,
+        phone_b=household.sam_phone,
+        **data,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def sam_arrives(hass: HomeAssistant) -> str:
+    """Sam comes home; returns the open occurrence id."""
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    return hass.states.get("binary_sensor.reunion_active").attributes["occurrence_id"]
+
+
+async def tap(hass: HomeAssistant, user_id: str, action: str, **data: Any) -> None:
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": action, **data},
+        context=Context(user_id=user_id),
+    )
+    await hass.async_block_till_done()

@@ -433,6 +433,7 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
         "daily_cap": 3,
         "snooze_minutes": 15,
         "store_replies": False,
+        "idea_feedback": False,
     }
     assert type(entry.options["daily_cap"]) is int
     assert type(entry.options[CONF_GRACE_DAYS]) is int

@@ -28,13 +28,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.connection_rituals.const import DOMAIN, RitualKind
 from custom_components.connection_rituals.core.ideas import IdeaMemory
 
-from . import test_notifications
-from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
-from .test_notifications import OWN, Household, sam_arrives, setup_couple
+from .conftest import ALEX, SAM, Household, couple_entry, ritual_subentry, set_person
+from .helpers import move_to, sam_arrives, setup_couple, tick
+from .test_notifications import OWN
 from .test_reunion import _ritual_device, state
 
-household = test_notifications.household  # the couple's phones, as a fixture here too
 
 STREAK = "sensor.reunion_streak"
 ACTIVE = "binary_sensor.reunion_active"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Context, HomeAssistant, ServiceCall
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -26,83 +25,19 @@ from custom_components.connection_rituals.const import (
 )
 from custom_components.connection_rituals.core.ideas import parse_library
 
-from .conftest import ALEX, ALEX_PHONE_IN_USE, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_device, move_to, tick
+from .conftest import (
+    ALEX,
+    ALEX_PHONE_IN_USE,
+    SAM,
+    Household,
+    couple_entry,
+    ritual_subentry,
+    set_person,
+)
+from .helpers import move_device, move_to, sam_arrives, setup_couple, tap, tick
 from .test_reunion import _ritual_device, state
 
 OWN = {"prompt_mode": PromptMode.OWN, "prompt_text": "Hold each other for ten slow breaths."}
-
-
-@dataclass
-class Household:
-    """The couple's users, phone devices and what their phones received."""
-
-    alex_user: str
-    sam_user: str
-    alex_phone: str
-    sam_phone: str
-    alex_calls: list[ServiceCall]
-    sam_calls: list[ServiceCall]
-
-
-@pytest.fixture
-async def household(hass: HomeAssistant, couple: None) -> Household:
-    """Alex has an Android phone, Sam an iPhone, both with the companion app."""
-    alex = await hass.auth.async_create_user("Alex")
-    sam = await hass.auth.async_create_user("Sam")
-    set_person(hass, ALEX, "home", user_id=alex.id)
-    set_person(hass, SAM, "not_home", user_id=sam.id)
-    devices = {}
-    for name, os_name in (("Alex Phone", "Android"), ("Sam Phone", "iOS")):
-        entry = MockConfigEntry(domain="mobile_app", data={"device_name": name, "os_name": os_name})
-        entry.add_to_hass(hass)
-        devices[name] = (
-            dr.async_get(hass)
-            .async_get_or_create(
-                config_entry_id=entry.entry_id, identifiers={("mobile_app", name)}, name=name
-            )
-            .id
-        )
-    return Household(
-        alex_user=alex.id,
-        sam_user=sam.id,
-        alex_phone=devices["Alex Phone"],
-        sam_phone=devices["Sam Phone"],
-        alex_calls=async_mock_service(hass, "notify", "mobile_app_alex_phone"),
-        sam_calls=async_mock_service(hass, "notify", "mobile_app_sam_phone"),
-    )
-
-
-async def setup_couple(
-    hass: HomeAssistant, household: Household, *rituals: Any, options: dict | None = None, **data
-) -> MockConfigEntry:
-    entry = couple_entry(
-        *rituals,
-        options=options,
-        phone_a=household.alex_phone,
-        phone_b=household.sam_phone,
-        **data,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-async def sam_arrives(hass: HomeAssistant) -> str:
-    """Sam comes home; returns the open occurrence id."""
-    set_person(hass, SAM, "home")
-    await hass.async_block_till_done()
-    return hass.states.get("binary_sensor.reunion_active").attributes["occurrence_id"]
-
-
-async def tap(hass: HomeAssistant, user_id: str, action: str, **data: Any) -> None:
-    hass.bus.async_fire(
-        "mobile_app_notification_action",
-        {"action": action, **data},
-        context=Context(user_id=user_id),
-    )
-    await hass.async_block_till_done()
 
 
 def payload(call: ServiceCall) -> dict[str, Any]:

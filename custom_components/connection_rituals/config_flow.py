@@ -7,6 +7,7 @@ from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -31,6 +32,7 @@ from .const import (
     CONF_DND,
     CONF_GRACE_DAYS,
     CONF_HIDE_STREAKS,
+    CONF_IDEA_FEEDBACK,
     CONF_KIND,
     CONF_LIGHTS,
     CONF_MIN_AWAY_MINUTES,
@@ -48,6 +50,7 @@ from .const import (
     CONF_QUIET_END,
     CONF_QUIET_START,
     CONF_REPLY,
+    CONF_RETIRED_IDEAS,
     CONF_SCENE,
     CONF_SKIPS_PER_WEEK,
     CONF_SNOOZE_MINUTES,
@@ -75,7 +78,9 @@ from .const import (
     RitualKind,
     TriggerType,
 )
+from .core.ideas import RATING_RESTORE
 from .core.schedule import WEEKDAYS, PresenceCondition
+from .idea_feedback import library_idea_text
 from .notifier import load_library
 
 NOTIFY_DOMAIN = "notify"
@@ -251,7 +256,20 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options."""
+        engine = (
+            self.config_entry.runtime_data
+            if self.config_entry.state is ConfigEntryState.LOADED
+            else None
+        )
+        retired = sorted(engine.ideas.retired) if engine is not None else []
         if user_input is not None:
+            # Ideas set aside with "not this one" and now unticked come back (the idea
+            # memory lives with the history, not in the options).
+            kept = set(user_input.pop(CONF_RETIRED_IDEAS, retired))
+            if engine is not None:
+                for idea_id in set(retired) - kept:
+                    engine.ideas.rate(idea_id, RATING_RESTORE)
+                engine.async_save()
             # Day counts as int (the number selector gives floats).
             return self.async_create_entry(
                 data={
@@ -305,8 +323,30 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_STORE_REPLIES, default=options.get(CONF_STORE_REPLIES, False)
                 ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_IDEA_FEEDBACK, default=options.get(CONF_IDEA_FEEDBACK, False)
+                ): selector.BooleanSelector(),
             }
         )
+        if retired and engine is not None and engine.notifier is not None:
+            library = engine.notifier.library
+            schema = schema.extend(
+                {
+                    vol.Optional(CONF_RETIRED_IDEAS, default=retired): selector.SelectSelector(
+                        selector.SelectSelectorConfig(
+                            options=[
+                                selector.SelectOptionDict(
+                                    value=idea_id,
+                                    label=library_idea_text(library, idea_id) or idea_id,
+                                )
+                                for idea_id in retired
+                            ],
+                            multiple=True,
+                            mode=selector.SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            )
         return self.async_show_form(step_id="init", data_schema=schema)
 
 

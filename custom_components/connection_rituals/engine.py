@@ -485,6 +485,8 @@ class RitualEngine:
             "partner": self.persons[partner] if partner else None,
             "streak": ritual.stats.current,
             "occurrence_id": occurrence.occurrence_id if occurrence else None,
+            # The idea the prompt carried (for `rate_idea`), once a prompt was sent.
+            "idea_id": self.ideas.shown.get(occurrence.occurrence_id) if occurrence else None,
             **extra,
         }
         self.hass.bus.async_fire(

@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util, slugify
 from .compat import device_config_entry_ids
 from .const import (
     CONF_DAILY_CAP,
+    CONF_IDEA_FEEDBACK,
     CONF_NOTIFY_A,
     CONF_NOTIFY_B,
     CONF_PHONE_A,
@@ -53,6 +54,7 @@ from .core.ideas import (
     time_of_day,
 )
 from .core.schedule import HOME, PresenceCondition, in_active_hours, is_away
+from .idea_feedback import FEEDBACK_ACTIONS, feedback_payload, feedback_tag
 from .models import Occurrence, parse_time
 
 if TYPE_CHECKING:
@@ -86,7 +88,8 @@ def parse_action(action: Any) -> tuple[str, str] | None:
     if not isinstance(action, str) or not action.startswith(f"{ACTION_PREFIX}_"):
         return None
     kind, _, occurrence_id = action[len(ACTION_PREFIX) + 1 :].partition("_")
-    if kind not in (ACTION_DONE, ACTION_SNOOZE, ACTION_SKIP, ACTION_REPLY) or not occurrence_id:
+    known = (ACTION_DONE, ACTION_SNOOZE, ACTION_SKIP, ACTION_REPLY, *FEEDBACK_ACTIONS)
+    if kind not in known or not occurrence_id:
         return None
     return kind, occurrence_id
 
@@ -125,6 +128,7 @@ class PartnerNotifier:
         self.quiet_end = parse_time(options.get(CONF_QUIET_END) or "00:00:00")
         self.daily_cap = int(options.get(CONF_DAILY_CAP, DEFAULT_DAILY_CAP))
         self.store_replies = bool(options.get(CONF_STORE_REPLIES, False))
+        self.idea_feedback = bool(options.get(CONF_IDEA_FEEDBACK, False))
         self.rng = random.Random()
         self._phones = {
             PARTNER_A: engine.entry.data.get(CONF_PHONE_A),
@@ -262,8 +266,22 @@ class PartnerNotifier:
             self._clear(occurrence)
             if occurrence.dnd:
                 self._set_dnd(occurrence, on=False)
+            if self.idea_feedback and occurrence.completed_by:
+                self._ask_about_the_idea(occurrence)
 
         self._unsubs.append(async_at_started(self.hass, _tidy_up))
+
+    def _ask_about_the_idea(self, occurrence: Occurrence) -> None:
+        """After a kept ritual: did the couple love its idea? (phones with buttons only)"""
+        payload = feedback_payload(
+            self.library, self.engine.ideas, occurrence.occurrence_id, ACTION_PREFIX
+        )
+        if payload is None:
+            return
+        for partner in occurrence.prompted:
+            target = self.target(partner)
+            if target is not None and target.actionable:
+                self._call(target, payload)
 
     def _prompt_at(self, ritual: Ritual, occurrence: Occurrence, when: datetime) -> None:
         when = self._after_quiet_hours(when)
@@ -317,7 +335,7 @@ class PartnerNotifier:
         ]
         if not recipients:
             return  # no idea is used up for a prompt nobody receives
-        text = self._prompt_text(ritual)
+        text = self._prompt_text(ritual, occurrence)
         for partner, target in recipients:
             if partner not in occurrence.prompted:
                 occurrence.prompted.append(partner)
@@ -364,7 +382,7 @@ class PartnerNotifier:
             {"action": action_id(ACTION_SKIP, occurrence), "title": phrases["skip"]},
         ]
 
-    def _prompt_text(self, ritual: Ritual) -> str:
+    def _prompt_text(self, ritual: Ritual, occurrence: Occurrence) -> str:
         """Own words, or the next idea of the ritual's pool (a shuffled cycle per couple
         and pool, fitted to the moment; own prompts mix in when both are chosen)."""
         config = ritual.config
@@ -397,6 +415,7 @@ class PartnerNotifier:
             return config.name
         idea, memory.cycles[key] = chosen
         sent_today.append(idea.idea_id)
+        memory.remember(occurrence.occurrence_id, idea.idea_id)
         return idea.text
 
     def _within_cap(self, partner: str) -> bool:
@@ -477,6 +496,9 @@ class PartnerNotifier:
         if parsed is None:
             return
         kind, occurrence_id = parsed
+        if kind in FEEDBACK_ACTIONS:
+            self._rate_from_tap(event, FEEDBACK_ACTIONS[kind], occurrence_id)
+            return
         ritual = next(
             (
                 r
@@ -501,6 +523,21 @@ class PartnerNotifier:
         else:
             self._forward_reply(ritual, partner, str(event.data.get("reply_text") or "").strip())
             self.engine.complete(ritual, partner)
+
+    def _rate_from_tap(self, event: Event, rating: str, occurrence_id: str) -> None:
+        """A partner rated the idea of a kept occurrence; the question leaves both phones."""
+        idea_id = self.engine.ideas.shown.get(occurrence_id)
+        if idea_id is None or self._partner_of_user(event.context.user_id) is None:
+            return  # too old, another couple's, or not one of the partners
+        self.engine.ideas.rate(idea_id, rating)
+        for partner in PARTNERS:
+            target = self.target(partner)
+            if target is not None and target.actionable:
+                self._call(
+                    target,
+                    {"message": "clear_notification", "data": {"tag": feedback_tag(occurrence_id)}},
+                )
+        self.engine.async_save()
 
     def _partner_of_user(self, user_id: str | None) -> str | None:
         if user_id is None:

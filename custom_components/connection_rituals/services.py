@@ -18,22 +18,27 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from .compat import device_config_entry_ids, vol
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_IDEA,
     ATTR_MINUTES,
     ATTR_NOTE,
     ATTR_PARTNER,
     ATTR_POSITIVE,
+    ATTR_RATING,
     ATTR_RITUAL,
     DEFAULT_SNOOZE_MINUTES,
     DOMAIN,
     SERVICE_COMPLETE,
     SERVICE_EXPORT,
     SERVICE_LOG_INTERACTION,
+    SERVICE_RATE_IDEA,
     SERVICE_RESET,
     SERVICE_SKIP,
     SERVICE_SNOOZE,
     SERVICE_START,
 )
+from .core.ideas import RATINGS
 from .engine import Ritual, RitualEngine
+from .idea_feedback import library_idea_text
 
 RITUAL_SCHEMA = vol.Schema({vol.Required(ATTR_RITUAL): cv.string})
 PARTNER_SCHEMA = RITUAL_SCHEMA.extend({vol.Optional(ATTR_PARTNER): cv.entity_id})
@@ -52,6 +57,15 @@ LOG_INTERACTION_SCHEMA = vol.Schema(
         vol.Required(ATTR_POSITIVE, default=True): cv.boolean,
         vol.Optional(ATTR_PARTNER): cv.entity_id,
         vol.Optional(ATTR_NOTE): vol.All(cv.string, vol.Length(max=500)),
+    }
+)
+
+
+RATE_IDEA_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Required(ATTR_IDEA): vol.All(cv.string, vol.Length(min=1, max=80)),
+        vol.Required(ATTR_RATING): vol.In(RATINGS),
     }
 )
 
@@ -171,6 +185,20 @@ def async_setup_services(hass: HomeAssistant) -> None:
         note = str(call.data.get(ATTR_NOTE) or "").strip() or None
         engine.log_interaction(call.data[ATTR_POSITIVE], partner, note)
 
+    async def _rate_idea(call: ServiceCall) -> None:
+        engine = _resolve_couple(hass, call)
+        idea_id = call.data[ATTR_IDEA]
+        library = engine.notifier.library if engine.notifier else None
+        known = library is not None and library_idea_text(library, idea_id) is not None
+        if not known and idea_id not in engine.ideas.retired | set(engine.ideas.loved):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_idea",
+                translation_placeholders={"idea": idea_id},
+            )
+        engine.ideas.rate(idea_id, call.data[ATTR_RATING])
+        engine.async_save()
+
     async def _reset(call: ServiceCall) -> None:
         await _require_admin(hass, call)
         engine, ritual = _resolve(hass, call)
@@ -189,6 +217,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_LOG_INTERACTION, _log_interaction, schema=LOG_INTERACTION_SCHEMA
     )
+    hass.services.async_register(DOMAIN, SERVICE_RATE_IDEA, _rate_idea, schema=RATE_IDEA_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_RESET, _reset, schema=RITUAL_SCHEMA)
     hass.services.async_register(
         DOMAIN,

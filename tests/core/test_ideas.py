@@ -80,6 +80,9 @@ def minimal() -> dict[str, Any]:
             "reply": "Reply",
             "appreciation": "{partner} appreciates: {text}",
             "appreciation_title": "From {partner}",
+            "feedback_title": "How was it?",
+            "loved": "Loved it",
+            "not_this_one": "Not this one",
             "plain_title": "{ritual} for {partner}",
             **{f"name_{kind}": kind.capitalize() for kind in KIND_CATEGORIES},
         },
@@ -435,8 +438,12 @@ def test_ideas_that_fit_the_moment_come_first() -> None:
     # Once every fitting idea was sent, a new cycle begins instead of sending a misfit.
     more, _ = send(ideas, 10, rng, moment=apart_evening)
     assert {"general-m", "general-t"}.isdisjoint(more)
-    # When nothing fits at all, something is still sent.
-    assert next_idea((morning,), CycleState(), apart_evening, rng) is not None
+    # When nothing fits at all, the cycle runs over the whole pool, still without repeats.
+    misfits = tuple(
+        Idea(f"general-m{i}", "general", f"M {i}", frozenset({"morning"})) for i in range(6)
+    )
+    sent, _ = send(misfits, 6, rng, moment=apart_evening)
+    assert sorted(sent) == sorted(i.idea_id for i in misfits)
 
 
 def test_retired_ideas_never_come_and_loved_ones_come_earlier() -> None:

@@ -52,6 +52,13 @@ TIMES_OF_DAY: tuple[str, ...] = ("morning", "day", "evening", "night")
 ANY_TIME = "any"
 EFFORTS: tuple[str, ...] = ("tiny", "small")
 
+# How a couple rates an idea, and how many prompted occurrences are remembered for it.
+RATING_LOVED = "loved"
+RATING_RETIRE = "not_this_one"
+RATING_RESTORE = "restore"
+RATINGS: tuple[str, ...] = (RATING_LOVED, RATING_RETIRE, RATING_RESTORE)
+SHOWN_KEPT = 20
+
 # Every phrase the integration needs, with the placeholders it fills in.
 REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
@@ -61,6 +68,10 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "reply": frozenset(),
         "appreciation": frozenset({"partner", "text"}),
         "appreciation_title": frozenset({"partner"}),
+        # After a kept ritual, when the couple asked to rate ideas.
+        "feedback_title": frozenset(),
+        "loved": frozenset(),
+        "not_this_one": frozenset(),
         "plain_title": frozenset({"ritual", "partner"}),
         # A new ritual's suggested name, per kind.
         "name_reunion": frozenset(),
@@ -300,6 +311,29 @@ class IdeaMemory:
     sent_today: list[str] = field(default_factory=list)
     loved: dict[str, int] = field(default_factory=dict)
     retired: set[str] = field(default_factory=set)
+    # The idea each recent occurrence was prompted with (for "loved it" after it was kept).
+    shown: dict[str, str] = field(default_factory=dict)
+
+    def remember(self, occurrence_id: str, idea_id: str) -> None:
+        """Note the idea an occurrence was prompted with (the last SHOWN_KEPT only)."""
+        self.shown.pop(occurrence_id, None)
+        self.shown[occurrence_id] = idea_id
+        while len(self.shown) > SHOWN_KEPT:
+            del self.shown[next(iter(self.shown))]
+
+    def rate(self, idea_id: str, rating: str) -> None:
+        """ "loved" raises an idea's weight, "not_this_one" retires it, "restore" undoes both."""
+        if rating == RATING_LOVED:
+            self.loved[idea_id] = self.loved.get(idea_id, 0) + 1
+            self.retired.discard(idea_id)
+        elif rating == RATING_RETIRE:
+            self.retired.add(idea_id)
+            self.loved.pop(idea_id, None)
+        elif rating == RATING_RESTORE:
+            self.retired.discard(idea_id)
+            self.loved.pop(idea_id, None)
+        else:
+            raise ValueError(f"unknown rating {rating!r}")
 
     def today(self, day: str) -> list[str]:
         """The ideas sent on ritual day `day` (ISO), starting the list afresh on a new day."""
@@ -319,6 +353,7 @@ class IdeaMemory:
             "sent_today": list(self.sent_today),
             "loved": dict(self.loved),
             "retired": sorted(self.retired),
+            "shown": dict(self.shown),
         }
 
     @classmethod
@@ -331,7 +366,9 @@ class IdeaMemory:
         retired = raw.get("retired")
         sent_today = raw.get("sent_today")
         day = raw.get("day")
+        shown = raw.get("shown")
         return cls(
+            shown={str(o): str(i) for o, i in shown.items()} if isinstance(shown, dict) else {},
             cycles={str(pool): CycleState.from_dict(cycle) for pool, cycle in cycles.items()}
             if isinstance(cycles, dict)
             else {},
@@ -358,7 +395,8 @@ def next_idea(
 
     - No idea comes back while an idea that fits the moment is still unsent in this cycle;
       when none is left, a new cycle begins (an idea that never fits this ritual's moments
-      does not hold the others back).
+      does not hold the others back). When no idea of the pool fits, the moment is set
+      aside and the cycle runs over the whole pool.
     - The idea sent last never comes next, also across a cycle boundary.
     - `avoid` (ideas already sent today by other rituals) is passed over while any other
       choice remains; `retired` ideas ("not this one") are never chosen.
@@ -375,10 +413,11 @@ def next_idea(
     pool = tuple(unique.values())
     sent = tuple(idea_id for idea_id in state.sent if idea_id in unique)
     done = set(sent)
-    fitting = [idea for idea in pool if idea.idea_id not in done and idea.fits(moment)]
+    # When nothing in the pool fits the moment, the moment is set aside (the cycle still holds).
+    universe = [idea for idea in pool if idea.fits(moment)] or list(pool)
+    fitting = [idea for idea in universe if idea.idea_id not in done]
     if not fitting:
-        sent, done = (), set()
-        fitting = [idea for idea in pool if idea.fits(moment)] or list(pool)
+        sent, fitting = (), universe
     choices = (
         [idea for idea in fitting if idea.idea_id != state.last and idea.idea_id not in avoid]
         or [idea for idea in fitting if idea.idea_id != state.last]
