@@ -33,7 +33,6 @@ from .helpers import move_to, sam_arrives, setup_couple, tick
 from .test_notifications import OWN
 from .test_reunion import _ritual_device, state
 
-
 STREAK = "sensor.reunion_streak"
 ACTIVE = "binary_sensor.reunion_active"
 
