@@ -4,7 +4,7 @@ Used by `scripts/develop` and `scripts/demo`. Everything goes through Home Assis
 own HTTP and websocket APIs (login flow, onboarding, config flows), except marking the
 online-only onboarding steps done before the first start (see `prepare`).
 
-    demo_household.py prepare CONFIG                      before the first start
+    demo_household.py [--port P] prepare CONFIG           before each start
     demo_household.py bootstrap --config C --port P [--hass-pid PID] [--no-rituals]
     demo_household.py [--config C] [--port P] status
     demo_household.py [--config C] [--port P] arrive|leave alex|sam
@@ -209,7 +209,38 @@ async def authenticate(api: HomeAssistantApi, config: Path) -> None:
 # --- prepare: before Home Assistant's first start --------------------------------------
 
 
-def prepare(config: Path) -> None:
+def http_store(config: Path, port: int) -> None:
+    """Serve 127.0.0.1:PORT, on every start.
+
+    Newer Home Assistant releases keep the HTTP settings in storage (a YAML `http:` is
+    migrated once, then ignored with a repair issue, and a changed port waits for a
+    confirmation in the UI). The demo writes the stored settings itself, as confirmed.
+    """
+    try:
+        from homeassistant.components.http import config as http_config  # noqa: PLC0415
+    except ImportError:
+        return
+    schema = getattr(http_config, "HTTP_STORAGE_SCHEMA", None)
+    if schema is None:
+        return
+    stable = {
+        **schema({"server_host": ["127.0.0.1"], "server_port": port}),
+        "created_at": datetime.now(ZoneInfo("UTC")).isoformat(),
+        "error": None,
+        "error_message": None,
+    }
+    storage = config / ".storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    data = {
+        "version": http_config.STORAGE_VERSION,
+        "minor_version": http_config.STORAGE_MINOR_VERSION,
+        "key": http_config.STORAGE_KEY,
+        "data": {"stable": stable, "pending": None, "yaml_migration_done": True},
+    }
+    (storage / http_config.STORAGE_KEY).write_text(json.dumps(data, indent=2) + "\n")
+
+
+def prepare(config: Path, port: int = DEFAULT_PORT) -> None:
     """Skip the onboarding steps that would set up online services.
 
     Onboarding's core-config step starts weather, radio and cloud text-to-speech
@@ -217,6 +248,7 @@ def prepare(config: Path) -> None:
     directory, mark those steps done in Home Assistant's onboarding store; the user
     step (the owner account) still runs through the real API.
     """
+    http_store(config, port)
     storage = config / ".storage"
     if (storage / "onboarding").exists() or (storage / "auth").exists():
         return
@@ -603,7 +635,7 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
         if args.command == "prepare":
-            prepare(args.config)
+            prepare(args.config, args.port)
         elif args.command == "bootstrap":
             # Ctrl-C is for Home Assistant; this helper ends when Home Assistant does.
             signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -150,7 +150,9 @@ def couple_entry(
             CONF_DAY_BOUNDARY: "04:00:00",
             **data,
         },
-        options=options or {},
+        # Most tests time a reunion's window from its start: no reading time unless a test
+        # asks for one (test_reunion.py covers the default reading time of 2 minutes).
+        options={"reading_minutes": 0, **(options or {})},
         subentries_data=list(subentries),
         version=1,
         minor_version=1,

@@ -434,6 +434,7 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
         "snooze_minutes": 15,
         "store_replies": False,
         "idea_feedback": False,
+        "reading_minutes": 0,  # as the entry had it (conftest's couple)
     }
     assert type(entry.options["daily_cap"]) is int
     assert type(entry.options[CONF_GRACE_DAYS]) is int

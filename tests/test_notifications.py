@@ -418,15 +418,17 @@ async def test_do_not_disturb_during_the_reunion(
     assert dnd[-1] == {"message": "command_dnd", "data": {"command": "off"}}
 
 
-async def test_device_use_ending_a_reunion_clears_the_prompt(
+async def test_a_reunion_not_marked_clears_the_prompt(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
 ) -> None:
-    """Missed ends tidy up too: no stale prompt left on a phone."""
+    """A window that ends not marked tidies up too: no stale prompt left on a phone."""
     await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
     await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
     occurrence = await sam_arrives(hass)
     hass.states.async_set(ALEX_PHONE_IN_USE, "on")
     await hass.async_block_till_done()
+    assert payload(household.sam_calls[-1])["message"] != "clear_notification"  # still open
+    await tick(hass, freezer, minutes=10)
     assert payload(household.sam_calls[-1]) == {
         "message": "clear_notification",
         "data": {"tag": f"connection_rituals_{occurrence}"},

@@ -80,7 +80,7 @@ async def test_reunion_completes_after_device_free_window(
 
 
 @pytest.mark.parametrize(("grace", "streak_after"), [(0, "0"), (1, "1")])
-async def test_phone_in_use_ends_the_reunion_as_missed(
+async def test_a_phone_in_use_mid_window_never_ends_it_and_names_nobody(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     setup_entry,
@@ -88,9 +88,10 @@ async def test_phone_in_use_ends_the_reunion_as_missed(
     grace: int,
     streak_after: str,
 ) -> None:
-    """The next day Alex picks up the phone at minute 4: missed; grace days soften it."""
+    """The next day Alex picks up the phone at minute 4: the window stays open to its end,
+    then the day is simply not marked (grace days soften it); nobody is named anywhere."""
     await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
-    await setup_entry(
+    entry = await setup_entry(
         couple_entry(ritual_subentry(RitualKind.REUNION), options={CONF_GRACE_DAYS: grace})
     )
     set_person(hass, SAM, "home")
@@ -105,33 +106,91 @@ async def test_phone_in_use_ends_the_reunion_as_missed(
     await tick(hass, freezer, minutes=4)
     hass.states.async_set(ALEX_PHONE_IN_USE, "on")
     await hass.async_block_till_done()
-
+    assert state(hass, ACTIVE) == "on"  # never ended early
+    hass.states.async_set(ALEX_PHONE_IN_USE, "off")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=6)
     assert state(hass, ACTIVE) == "off"
     assert state(hass, STREAK) == streak_after
     assert state(hass, "sensor.reunion_best_streak") == "1"
     assert state(hass, "sensor.reunion_completion_rate_30_days") == "50.0"
-    missed = bus_events[-1]
-    assert missed["type"] == "missed"
-    assert missed["partner"] == ALEX
-    assert missed["device_use"]["entity_id"] == ALEX_PHONE_IN_USE
-    # The window's timer is gone: nothing completes it later.
-    await tick(hass, freezer, minutes=10)
-    assert [e["type"] for e in bus_events].count("completed") == 1
+    not_marked = bus_events[-1]
+    assert not_marked["type"] == "missed"  # the stable machine value ("Not marked")
+    assert not_marked["partner"] is None
+    assert "device_use" not in not_marked
+    # Nothing about who used a device, or which one, is kept or shown.
+    stored = str(entry.runtime_data._snapshot())
+    assert ALEX_PHONE_IN_USE not in stored
+    assert "device_use" not in stored
+    assert ALEX_PHONE_IN_USE not in str(hass.states.get(ACTIVE).attributes)
+    assert ALEX_PHONE_IN_USE not in str(hass.states.get(EVENT).attributes)
 
 
-async def test_tv_turning_on_counts_for_sam(
+async def test_screens_that_light_up_for_the_prompt_do_not_count(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
 ) -> None:
-    """A media player starting to play is device use too, attributed to its partner."""
+    """Real phones: the prompt wakes both screens, they are read and go dark again. With
+    the default reading time of 2 minutes, the reunion still completes by itself, and
+    the device-free ten minutes start as soon as both screens are dark."""
     await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
-    await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    await setup_entry(
+        couple_entry(ritual_subentry(RitualKind.REUNION), options={"reading_minutes": 2})
+    )
+    set_person(hass, SAM, "home")
+    hass.states.async_set(ALEX_PHONE_IN_USE, "on")  # the notification wakes the screen
+    hass.states.async_set(SAM_TV, "off")
+    await hass.async_block_till_done()
+    assert state(hass, ACTIVE) == "on"
+    assert hass.states.get(ACTIVE).attributes["ends_at"] == "2026-11-17T01:42:00+00:00"
+    await tick(hass, freezer, seconds=40)  # read, then put down
+    hass.states.async_set(ALEX_PHONE_IN_USE, "off")
+    await hass.async_block_till_done()
+    # The device-free part began now: ten minutes from here.
+    assert hass.states.get(ACTIVE).attributes["ends_at"] == "2026-11-17T01:40:40+00:00"
+    await tick(hass, freezer, minutes=10)
+    assert state(hass, ACTIVE) == "off"
+    assert [e["type"] for e in bus_events] == ["started", "completed"]
+    assert state(hass, STREAK) == "1"
+
+
+async def test_a_screen_left_on_after_the_reading_time_keeps_it_open_to_the_end(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    """Still on the phone when the reading time is over: the window runs to its end
+    (Done would still keep it) and ends not marked; the TV counts the same way."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    await setup_entry(
+        couple_entry(ritual_subentry(RitualKind.REUNION), options={"reading_minutes": 2})
+    )
     set_person(hass, SAM, "home")
     await hass.async_block_till_done()
     await tick(hass, freezer, minutes=1)
     hass.states.async_set(SAM_TV, "playing")
     await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=3)
+    assert state(hass, ACTIVE) == "on"
+    await tick(hass, freezer, minutes=8)
+    assert state(hass, ACTIVE) == "off"
     assert bus_events[-1]["type"] == "missed"
-    assert bus_events[-1]["partner"] == SAM
+    assert bus_events[-1]["partner"] is None
+
+
+async def test_done_keeps_a_reunion_whatever_the_screens_did(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, bus_events
+) -> None:
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    await setup_entry(
+        couple_entry(ritual_subentry(RitualKind.REUNION), options={"reading_minutes": 2})
+    )
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=5)
+    hass.states.async_set(ALEX_PHONE_IN_USE, "on")
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.reunion_complete"}, blocking=True
+    )
+    assert [e["type"] for e in bus_events] == ["started", "completed"]
 
 
 async def test_travel_week_keeps_the_streak(

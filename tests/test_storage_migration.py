@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+import json
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,50 @@ async def test_version_1_open_window_resumes(
     assert hass.states.get("binary_sensor.reunion_active").state == "on"
     await tick(hass, freezer, minutes=6)
     assert hass.states.get("binary_sensor.reunion_active").state == "off"
+    assert hass.states.get("sensor.reunion_streak").state == "1"
+
+
+async def test_who_used_a_device_is_dropped_from_an_earlier_release_file(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
+) -> None:
+    """A file of the previous release (version 2) still holding "device_use" (which
+    partner used which device when): it is dropped on the first load, nothing else."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    entry = couple_entry(ritual_subentry(RitualKind.REUNION))
+    (ritual_id,) = entry.subentries
+    key = STORAGE_KEY.format(entry_id=entry.entry_id)
+    hass_storage[key] = {
+        "version": 2,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "rituals": {
+                ritual_id: {
+                    "history": {"2026-11-15": [1, 1], TODAY.isoformat(): [1]},
+                    "occurrence": {
+                        "id": "0123456789ab",
+                        "day": TODAY.isoformat(),
+                        "started_at": "2026-11-17T01:25:00+00:00",
+                        "ends_at": "2026-11-17T01:35:00+00:00",
+                        "actor": "b",
+                        "device_use": {
+                            "partner": "a",
+                            "entity_id": "binary_sensor.alex_phone_interactive",
+                            "at": "2026-11-17T01:27:00+00:00",
+                        },
+                    },
+                }
+            },
+            "ideas_used": {"reunion-best-part": "2026-11-15"},
+        },
+    }
+    await setup_entry(entry)
+    assert hass.states.get("binary_sensor.reunion_active").state == "on"
+    # Home Assistant writes the migrated data (2.2) back at once.
+    assert hass_storage[key]["minor_version"] == 2
+    saved = json.dumps(hass_storage[key])
+    assert "device_use" not in saved
+    assert "alex_phone_interactive" not in saved
     assert hass.states.get("sensor.reunion_streak").state == "1"
 
 

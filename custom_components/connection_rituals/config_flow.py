@@ -33,6 +33,7 @@ from .const import (
     CONF_GRACE_DAYS,
     CONF_HIDE_STREAKS,
     CONF_IDEA_FEEDBACK,
+    CONF_READING_MINUTES,
     CONF_KIND,
     CONF_LIGHTS,
     CONF_MIN_AWAY_MINUTES,
@@ -66,6 +67,7 @@ from .const import (
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
     DEFAULT_SKIPS_PER_WEEK,
+    DEFAULT_READING_MINUTES,
     DEFAULT_SNOOZE_MINUTES,
     DEFAULT_TRANSITION,
     DOMAIN,
@@ -278,6 +280,7 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                     CONF_SKIPS_PER_WEEK: int(user_input[CONF_SKIPS_PER_WEEK]),
                     CONF_DAILY_CAP: int(user_input[CONF_DAILY_CAP]),
                     CONF_SNOOZE_MINUTES: int(user_input[CONF_SNOOZE_MINUTES]),
+                    CONF_READING_MINUTES: int(user_input[CONF_READING_MINUTES]),
                 }
             )
         options = self.config_entry.options
@@ -326,6 +329,18 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_IDEA_FEEDBACK, default=options.get(CONF_IDEA_FEEDBACK, False)
                 ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_READING_MINUTES,
+                    default=options.get(CONF_READING_MINUTES, DEFAULT_READING_MINUTES),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0,
+                        max=10,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
             }
         )
         if retired and engine is not None and engine.notifier is not None:

@@ -31,6 +31,9 @@ CONF_DAILY_CAP: Final = "daily_cap"
 CONF_SNOOZE_MINUTES: Final = "snooze_minutes"
 CONF_STORE_REPLIES: Final = "store_replies"
 CONF_IDEA_FEEDBACK: Final = "idea_feedback"
+# Minutes to read a reunion's prompt before its device-free part begins.
+CONF_READING_MINUTES: Final = "reading_minutes"
+DEFAULT_READING_MINUTES: Final = 2
 CONF_RETIRED_IDEAS: Final = "retired_ideas"
 DEFAULT_DAILY_CAP: Final = 6
 DEFAULT_GRACE_DAYS: Final = 1
@@ -162,7 +165,9 @@ HISTORY_DAYS: Final = 800
 
 # 1: day records as {"started": 1, ...}; 2: compact lists [started, completed, ...].
 STORAGE_VERSION: Final = 2
-STORAGE_MINOR_VERSION: Final = 1
+# 2.2: no record of who used which device during a reunion ("device_use"), idea cycles
+# instead of last-used days ("ideas_used").
+STORAGE_MINOR_VERSION: Final = 2
 SAVE_DELAY_SECONDS: Final = 10
 
 EVENT_CONNECTION_RITUALS: Final = "connection_rituals_event"

@@ -38,10 +38,12 @@ from .const import (
     CONF_GRACE_DAYS,
     CONF_PARTNER_A,
     CONF_PARTNER_B,
+    CONF_READING_MINUTES,
     CONF_SKIPS_PER_WEEK,
     CONF_SNOOZE_MINUTES,
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
+    DEFAULT_READING_MINUTES,
     DEFAULT_SKIPS_PER_WEEK,
     DEFAULT_SNOOZE_MINUTES,
     EVENT_CONNECTION_RITUALS,
@@ -66,6 +68,7 @@ from .core.interactions import (
     positive_ratio,
     prune,
 )
+from .core.reunion import device_free_start, kept_by_itself
 from .core.schedule import (
     HOME,
     Window,
@@ -158,6 +161,9 @@ class RitualEngine:
         self.apart_since: datetime | None = None
         self.connection_stats = StreakStats()
         self.snooze_minutes = float(entry.options.get(CONF_SNOOZE_MINUTES, DEFAULT_SNOOZE_MINUTES))
+        self.reading_time = timedelta(
+            minutes=float(entry.options.get(CONF_READING_MINUTES, DEFAULT_READING_MINUTES))
+        )
         self.notifier: PartnerNotifier | None = None
         self._next_ritual_cache: (
             tuple[tuple[bool, tuple[bool, ...]], datetime, tuple[datetime, Ritual] | None] | None
@@ -593,24 +599,50 @@ class RitualEngine:
 
     # ------------------------------------------------------------- device use
 
+    def any_device_in_use(self) -> bool:
+        """Whether any "device in use" entity of either partner is in use now."""
+        return any(
+            (state := self.hass.states.get(entity_id)) is not None and state.state in IN_USE_STATES
+            for entity_id in self.in_use_entities
+        )
+
     @callback
     def _async_device_changed(self, event: Event[EventStateChangedData]) -> None:
+        """A screen or TV changed. Reading the prompt never counts; later use only keeps
+        the window from completing by itself. Nothing says who or which device."""
         old, new = event.data["old_state"], event.data["new_state"]
-        if new is None or new.state not in IN_USE_STATES:
+        if new is None:
             return
-        if old is not None and old.state in IN_USE_STATES:
+        was_in_use = old is not None and old.state in IN_USE_STATES
+        in_use = new.state in IN_USE_STATES
+        if was_in_use == in_use:
             return
-        partner = self.in_use_entities.get(event.data["entity_id"])
+        now = dt_util.utcnow()
         for ritual in self.rituals.values():
             occurrence = ritual.state.occurrence
             if ritual.config.kind is not RitualKind.REUNION or occurrence is None:
                 continue
-            occurrence.device_use = {
-                "partner": partner or "",
-                "entity_id": event.data["entity_id"],
-                "at": dt_util.utcnow().isoformat(),
-            }
-            self._finish(ritual, completed=False, partner=partner)
+            if occurrence.device_free_from is None:
+                start = device_free_start(
+                    occurrence.started_at,
+                    self.reading_time,
+                    now,
+                    any_in_use=self.any_device_in_use(),
+                    screen_went_dark=was_in_use and not in_use,
+                )
+                if start is None:
+                    continue  # still reading the prompt
+                occurrence.device_free_from = start
+                if start == now and ritual.config.window_minutes:
+                    # Read and put down early: the device-free minutes start now.
+                    occurrence.ends_at = now + timedelta(minutes=ritual.config.window_minutes)
+                    self._schedule_end(ritual)
+                    self._notify(ritual.config.ritual_id)
+                    self._save()
+                    continue
+            if in_use and not occurrence.device_used:
+                occurrence.device_used = True
+                self._save()
 
     # -------------------------------------------------------------- occurrences
 
@@ -641,13 +673,16 @@ class RitualEngine:
                     self._save()
                 return None
         window = timedelta(minutes=config.window_minutes) if config.window_minutes else None
+        # A reunion's prompt gets its reading time before the device-free minutes.
+        reading = self.reading_time if config.kind is RitualKind.REUNION else timedelta(0)
         occurrence = Occurrence(
             occurrence_id=f"{self._occurrence_ids.getrandbits(48):012x}",
             day=day,
             started_at=now,
-            ends_at=now + window if window else None,
+            ends_at=now + reading + window if window else None,
             actor=actor,
             manual=manual,
+            device_free_from=now if not reading else None,
         )
         ritual.state.occurrence = occurrence
         # What people notice first: the prompt on the phones, then automations
@@ -765,8 +800,8 @@ class RitualEngine:
             self._record_completion(ritual, occurrence.day, partner)
         else:
             self._record(ritual, occurrence.day, missed=1)
-            extra = {"device_use": occurrence.device_use} if occurrence.device_use else {}
-            self._emit(ritual, RitualEventType.MISSED, partner, **extra)
+            # Not marked belongs to the couple: no partner is named.
+            self._emit(ritual, RitualEventType.MISSED)
         if ritual.config.prompted is Prompted.ALTERNATE:
             ritual.state.rotation += 1
         self._end_occurrence(ritual)
@@ -868,8 +903,15 @@ class RitualEngine:
         )
 
     def _on_window_closed(self, ritual: Ritual) -> None:
-        # A reunion's device-free window that ran out undisturbed is a success.
-        self._finish(ritual, completed=ritual.config.kind is RitualKind.REUNION)
+        # A reunion's device-free window that ran out with the devices resting is kept;
+        # otherwise it is simply not marked (Done still keeps it while it is open).
+        occurrence = ritual.state.occurrence
+        kept = (
+            ritual.config.kind is RitualKind.REUNION
+            and occurrence is not None
+            and kept_by_itself(occurrence.device_used, self.any_device_in_use())
+        )
+        self._finish(ritual, completed=kept)
 
     def _cancel_timers(self, ritual: Ritual) -> None:
         if ritual.end_timer:

@@ -172,7 +172,10 @@ class Occurrence:
     manual: bool = False
     completed_by: list[str] = field(default_factory=list)
     snoozed_until: datetime | None = None
-    device_use: dict[str, str] | None = None
+    # A reunion: when its device-free part began (None during the reading time), and
+    # whether a device was in use since. Never who, which device, or when.
+    device_free_from: datetime | None = None
+    device_used: bool = False
     prompted: list[str] = field(default_factory=list)
     dnd: list[str] = field(default_factory=list)
     # Each light's look before the window, and right after the ritual set it.
@@ -190,7 +193,10 @@ class Occurrence:
             "manual": self.manual,
             "completed_by": list(self.completed_by),
             "snoozed_until": self.snoozed_until.isoformat() if self.snoozed_until else None,
-            "device_use": self.device_use,
+            "device_free_from": self.device_free_from.isoformat()
+            if self.device_free_from
+            else None,
+            "device_used": self.device_used,
             "prompted": list(self.prompted),
             "dnd": list(self.dnd),
             "lights": self.lights,
@@ -203,7 +209,7 @@ class Occurrence:
         started_at = parse_utc(data.get("started_at"))
         if started_at is None or not isinstance(data.get("id"), str):
             raise ValueError("occurrence without id or start")
-        device_use = data.get("device_use")
+        # Earlier releases stored who used which device when ("device_use"): dropped.
         return cls(
             occurrence_id=data["id"],
             day=date.fromisoformat(str(data.get("day"))),
@@ -213,7 +219,8 @@ class Occurrence:
             manual=bool(data.get("manual", False)),
             completed_by=[str(p) for p in data.get("completed_by") or []],
             snoozed_until=parse_utc(data.get("snoozed_until")),
-            device_use=dict(device_use) if isinstance(device_use, dict) else None,
+            device_free_from=parse_utc(data.get("device_free_from")),
+            device_used=data.get("device_used") is True,
             prompted=[str(p) for p in data.get("prompted") or []],
             dnd=[str(p) for p in data.get("dnd") or []],
             lights=_light_map(data.get("lights")),

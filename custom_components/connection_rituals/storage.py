@@ -64,6 +64,8 @@ class _VersionedStore(Store[dict[str, Any]]):
         if old_major_version < 2:
             # Years of history: converted off the event loop.
             data = await self.hass.async_add_executor_job(_migrate_1_to_2, data)
+        if old_major_version < 2 or old_minor_version < 2:
+            data = _drop_device_use(data)
         return data
 
 
@@ -72,6 +74,25 @@ def _read_text(path: str) -> str:
         return Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def _drop_device_use(data: Any) -> Any:
+    """2.1 -> 2.2: forget which partner used which device when (never kept from now on),
+    and the last-used days of the old idea selection."""
+    if not isinstance(data, dict):
+        return data
+    data = {key: value for key, value in data.items() if key != "ideas_used"}
+    rituals = data.get("rituals")
+    if isinstance(rituals, dict):
+        cleaned: dict[Any, Any] = {}
+        for ritual_id, state in rituals.items():
+            occurrence = state.get("occurrence") if isinstance(state, dict) else None
+            if isinstance(occurrence, dict) and "device_use" in occurrence:
+                occurrence = {k: v for k, v in occurrence.items() if k != "device_use"}
+                state = {**state, "occurrence": occurrence}
+            cleaned[ritual_id] = state
+        data["rituals"] = cleaned
+    return data
 
 
 def _migrate_1_to_2(data: Any) -> Any:
