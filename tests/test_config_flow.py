@@ -397,7 +397,7 @@ async def test_reconfigure_to_another_entrys_couple_aborts(
 
 
 async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) -> None:
-    """Grace days and skips reach the engine; hiding streaks removes the streak sensors."""
+    """Grace days reach the engine (there is no skip allowance to set); hiding streaks removes the streak sensors."""
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
     assert hass.states.get("sensor.reunion_streak") is not None
     assert hass.states.get("sensor.alex_sam_connection_streak") is not None
@@ -406,14 +406,13 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     assert field(result, CONF_GRACE_DAYS)[0].default() == 1
-    assert field(result, CONF_SKIPS_PER_WEEK)[0].default() == 2
+    assert CONF_SKIPS_PER_WEEK not in {str(key) for key in result["data_schema"].schema}
     assert field(result, CONF_HIDE_STREAKS)[0].default() is False
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             CONF_GRACE_DAYS: 2,
-            CONF_SKIPS_PER_WEEK: 0,
             CONF_HIDE_STREAKS: True,
             "quiet_start": "22:00:00",
             "quiet_end": "07:00:00",
@@ -426,7 +425,6 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
 
     assert entry.options == {
         CONF_GRACE_DAYS: 2,
-        CONF_SKIPS_PER_WEEK: 0,
         CONF_HIDE_STREAKS: True,
         "quiet_start": "22:00:00",
         "quiet_end": "07:00:00",
@@ -438,11 +436,9 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
     }
     assert type(entry.options["daily_cap"]) is int
     assert type(entry.options[CONF_GRACE_DAYS]) is int
-    assert type(entry.options[CONF_SKIPS_PER_WEEK]) is int
     assert entry.state is ConfigEntryState.LOADED
     engine = entry.runtime_data
     assert engine.rules.grace_days_per_week == 2
-    assert engine.rules.skips_per_week == 0
     assert engine.snooze_minutes == 15
     assert engine.notifier.daily_cap == 3
     assert str(engine.notifier.quiet_start) == "22:00:00"
@@ -463,11 +459,10 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
     # The form shows the stored options next time; turning streaks back on restores them.
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert field(result, CONF_GRACE_DAYS)[0].default() == 2
-    assert field(result, CONF_SKIPS_PER_WEEK)[0].default() == 0
     assert field(result, CONF_HIDE_STREAKS)[0].default() is True
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_GRACE_DAYS: 1, CONF_SKIPS_PER_WEEK: 2, CONF_HIDE_STREAKS: False},
+        {CONF_GRACE_DAYS: 1, CONF_HIDE_STREAKS: False},
     )
     await hass.async_block_till_done()
     assert hass.states.get("sensor.reunion_streak").state == "0"
@@ -995,3 +990,29 @@ async def test_add_ritual_with_time_cleared_is_refused(hass: HomeAssistant, setu
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], values)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_TRIGGER_TIME] == "21:45:00"
+
+
+async def test_an_entry_with_a_skip_allowance_migrates(hass: HomeAssistant, setup_entry) -> None:
+    """Entries of 1.1 had "skips per week": 1.2 drops it, since "not today" is always free;
+    the other options stay as they were."""
+    entry = couple_entry(
+        ritual_subentry(RitualKind.REUNION),
+        options={CONF_GRACE_DAYS: 2, CONF_SKIPS_PER_WEEK: 1, CONF_HIDE_STREAKS: True},
+    )
+    assert entry.minor_version == 1
+    await setup_entry(entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.minor_version == 2
+    assert CONF_SKIPS_PER_WEEK not in entry.options
+    assert entry.options[CONF_GRACE_DAYS] == 2
+    assert entry.options[CONF_HIDE_STREAKS] is True
+
+
+async def test_an_entry_of_a_newer_release_is_not_loaded(hass: HomeAssistant, setup_entry) -> None:
+    ours = couple_entry(ritual_subentry(RitualKind.REUNION))
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=ours.title, data=dict(ours.data), version=2, minor_version=1
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR

@@ -22,7 +22,7 @@ from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
 from .helpers import move_to, tick
 from .test_reunion import _ritual_device, state
 
-RATIO = "sensor.alex_sam_positive_ratio_7_days"
+RATIO = "sensor.alex_sam_positive_moments_7_days"
 
 
 async def log(hass: HomeAssistant, entry_id: str, **data: Any) -> None:
@@ -78,11 +78,12 @@ async def test_log_interaction_bad_input(hass: HomeAssistant, setup_entry) -> No
 async def test_initiative_balance_and_its_persistence(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry
 ) -> None:
-    """Sam arrives (a start), Alex completes twice: shares of the last 30 days."""
+    """Sam arrives (no initiative: coming home is not a choice to count), Alex marks the
+    reunion twice, Sam starts one by hand: each partner's own count of 30 days."""
     await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
-    alex_share = "sensor.alex_sam_alex_s_initiative_30_days"
-    sam_share = "sensor.alex_sam_sam_s_initiative_30_days"
+    alex_share = "sensor.alex_sam_rituals_alex_started_or_marked_30_days"
+    sam_share = "sensor.alex_sam_rituals_sam_started_or_marked_30_days"
     # Disabled by default: the couple opts in.
     registry = er.async_get(hass)
     assert hass.states.get(alex_share) is None
@@ -91,7 +92,7 @@ async def test_initiative_balance_and_its_persistence(
         registry.async_update_entity(entity_id, disabled_by=None)
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert state(hass, alex_share) == "unknown"
+    assert state(hass, alex_share) == "0"
     set_person(hass, SAM, "home")
     await hass.async_block_till_done()
     device = _ritual_device(hass)
@@ -102,18 +103,22 @@ async def test_initiative_balance_and_its_persistence(
     await hass.services.async_call(
         DOMAIN, "complete", {"ritual": device, "partner": ALEX}, blocking=True
     )
-    assert state(hass, alex_share) == "66.7"
-    assert state(hass, sam_share) == "33.3"
+    assert state(hass, alex_share) == "2"
+    assert state(hass, sam_share) == "0"  # Sam's arrival counts for nobody
+    await hass.services.async_call(
+        DOMAIN, "start", {"ritual": device, "partner": SAM}, blocking=True
+    )
+    assert state(hass, sam_share) == "1"
     assert hass.states.get(sam_share).attributes == hass.states.get(sam_share).attributes | {
         "starts": 1,
         "completions": 0,
     }
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert state(hass, alex_share) == "66.7"
+    assert state(hass, alex_share) == "2"
     await move_to(hass, freezer, "2026-12-20 17:30:00-08:00")
     await log(hass, entry.entry_id, positive=True)  # any change refreshes the figures
-    assert state(hass, alex_share) == "unknown"
+    assert state(hass, alex_share) == "0"
 
 
 async def test_diagnostics_are_redacted(

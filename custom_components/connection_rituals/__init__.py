@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_SKIPS_PER_WEEK, DOMAIN
 from .engine import RitualEngine
 from .entity import couple_device_info
 from .services import async_setup_services
@@ -31,6 +31,16 @@ type ConnectionRitualsConfigEntry = ConfigEntry[RitualEngine]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, whatever entries exist."""
     async_setup_services(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> bool:
+    """1.1 -> 1.2: the skip allowance goes ("not today" is always free)."""
+    if entry.version > 1:
+        return False  # a newer release's entry: leave it as it is
+    if entry.minor_version < 2:
+        options = {k: v for k, v in entry.options.items() if k != CONF_SKIPS_PER_WEEK}
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
     return True
 
 

@@ -33,7 +33,6 @@ from .const import (
     CONF_GRACE_DAYS,
     CONF_HIDE_STREAKS,
     CONF_IDEA_FEEDBACK,
-    CONF_READING_MINUTES,
     CONF_KIND,
     CONF_LIGHTS,
     CONF_MIN_AWAY_MINUTES,
@@ -50,10 +49,10 @@ from .const import (
     CONF_PROMPTED,
     CONF_QUIET_END,
     CONF_QUIET_START,
+    CONF_READING_MINUTES,
     CONF_REPLY,
     CONF_RETIRED_IDEAS,
     CONF_SCENE,
-    CONF_SKIPS_PER_WEEK,
     CONF_SNOOZE_MINUTES,
     CONF_STORE_REPLIES,
     CONF_TRANSITION,
@@ -66,7 +65,6 @@ from .const import (
     DEFAULT_DAILY_CAP,
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
-    DEFAULT_SKIPS_PER_WEEK,
     DEFAULT_READING_MINUTES,
     DEFAULT_SNOOZE_MINUTES,
     DEFAULT_TRANSITION,
@@ -180,7 +178,8 @@ class ConnectionRitualsConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up a couple."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: no skip allowance ("not today" is always free)
+    MINOR_VERSION = 2
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Pick the two partners, their phones and the day boundary."""
@@ -277,7 +276,6 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 data={
                     **user_input,
                     CONF_GRACE_DAYS: int(user_input[CONF_GRACE_DAYS]),
-                    CONF_SKIPS_PER_WEEK: int(user_input[CONF_SKIPS_PER_WEEK]),
                     CONF_DAILY_CAP: int(user_input[CONF_DAILY_CAP]),
                     CONF_SNOOZE_MINUTES: int(user_input[CONF_SNOOZE_MINUTES]),
                     CONF_READING_MINUTES: int(user_input[CONF_READING_MINUTES]),
@@ -288,14 +286,6 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
             {
                 vol.Required(
                     CONF_GRACE_DAYS, default=options.get(CONF_GRACE_DAYS, DEFAULT_GRACE_DAYS)
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=7, step=1, mode=selector.NumberSelectorMode.BOX
-                    )
-                ),
-                vol.Required(
-                    CONF_SKIPS_PER_WEEK,
-                    default=options.get(CONF_SKIPS_PER_WEEK, DEFAULT_SKIPS_PER_WEEK),
                 ): selector.NumberSelector(
                     selector.NumberSelectorConfig(
                         min=0, max=7, step=1, mode=selector.NumberSelectorMode.BOX

@@ -23,6 +23,7 @@ DEFAULT_DAY_BOUNDARY: Final = "04:00:00"
 
 # Couple (config entry options)
 CONF_GRACE_DAYS: Final = "grace_days_per_week"
+# Removed in config entry 1.2 ("not today" is always free); read only by the migration.
 CONF_SKIPS_PER_WEEK: Final = "skips_per_week"
 CONF_HIDE_STREAKS: Final = "hide_streaks"
 CONF_QUIET_START: Final = "quiet_start"
@@ -37,7 +38,6 @@ DEFAULT_READING_MINUTES: Final = 2
 CONF_RETIRED_IDEAS: Final = "retired_ideas"
 DEFAULT_DAILY_CAP: Final = 6
 DEFAULT_GRACE_DAYS: Final = 1
-DEFAULT_SKIPS_PER_WEEK: Final = 2
 
 # Ritual (subentry data)
 CONF_NAME: Final = "name"

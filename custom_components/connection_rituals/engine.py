@@ -39,12 +39,10 @@ from .const import (
     CONF_PARTNER_A,
     CONF_PARTNER_B,
     CONF_READING_MINUTES,
-    CONF_SKIPS_PER_WEEK,
     CONF_SNOOZE_MINUTES,
     DEFAULT_DAY_BOUNDARY,
     DEFAULT_GRACE_DAYS,
     DEFAULT_READING_MINUTES,
-    DEFAULT_SKIPS_PER_WEEK,
     DEFAULT_SNOOZE_MINUTES,
     EVENT_CONNECTION_RITUALS,
     PARTNER_A,
@@ -152,7 +150,6 @@ class RitualEngine:
         self.boundary = parse_time(entry.data.get(CONF_DAY_BOUNDARY), DEFAULT_DAY_BOUNDARY)
         self.rules = StreakRules(
             grace_days_per_week=int(entry.options.get(CONF_GRACE_DAYS, DEFAULT_GRACE_DAYS)),
-            skips_per_week=int(entry.options.get(CONF_SKIPS_PER_WEEK, DEFAULT_SKIPS_PER_WEEK)),
         )
         self.store = RitualsStore(hass, entry.entry_id)
         self.rituals: dict[str, Ritual] = {}
@@ -694,7 +691,8 @@ class RitualEngine:
         if ritual.state.enabled and not self.vacation:
             self.house.on_started(ritual, occurrence)
         self._record(ritual, day, started=1)
-        if actor is not None:
+        if actor is not None and manual:
+            # Started on purpose (a tap, an action); an arrival or departure is no initiative.
             self._took_initiative(day, actor, "start")
         self._schedule_end(ritual)
         self._notify(config.ritual_id)

@@ -92,7 +92,9 @@ def _next_ritual_time(engine: RitualEngine) -> datetime | None:
 
 
 def _initiative_share(partner: str) -> CoupleSensorDescription:
-    """One partner's share of starting and completing rituals, last 30 days."""
+    """How many rituals a partner started or marked on purpose (a tap, an action) in the
+    last 30 days: a count of their own, never a share against the other partner, and
+    never arrivals or departures (staying home is no lack of initiative)."""
 
     def _attributes(engine: RitualEngine) -> dict[str, Any]:
         balance = engine.initiative_balance()
@@ -101,13 +103,11 @@ def _initiative_share(partner: str) -> CoupleSensorDescription:
     return CoupleSensorDescription(
         key=f"initiative_share_{partner}",
         translation_key="initiative_share",
-        native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
         partner=partner,
-        # Who does more is not for everyone to look at every day: opt in.
+        # Not for everyone to look at every day: opt in.
         entity_registry_enabled_default=False,
-        value_fn=lambda engine: engine.initiative_balance().share(partner),
+        value_fn=lambda engine: engine.initiative_balance().count(partner),
         attributes_fn=_attributes,
     )
 

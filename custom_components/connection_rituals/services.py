@@ -163,7 +163,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
                 translation_key="already_active",
                 translation_placeholders={"ritual": ritual.config.name},
             )
-        engine.attempt_start(ritual, manual=True)
+        engine.attempt_start(ritual, actor=_partner(engine, call), manual=True)
 
     async def _complete(call: ServiceCall) -> None:
         engine, ritual = _resolve(hass, call)
@@ -210,7 +210,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         result: dict[str, Any] = engine.export(ritual)
         return result
 
-    hass.services.async_register(DOMAIN, SERVICE_START, _start, schema=RITUAL_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_START, _start, schema=PARTNER_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_COMPLETE, _complete, schema=PARTNER_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SNOOZE, _snooze, schema=SNOOZE_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_SKIP, _skip, schema=PARTNER_SCHEMA)

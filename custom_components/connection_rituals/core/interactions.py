@@ -74,6 +74,10 @@ class Balance:
     starts: dict[str, int]
     completions: dict[str, int]
 
+    def count(self, partner: str) -> int:
+        """How many rituals a partner started or marked."""
+        return self.starts.get(partner, 0) + self.completions.get(partner, 0)
+
     def share(self, partner: str) -> float | None:
         """A partner's share of all initiative in percent (None when there is none)."""
         total = sum(self.starts.values()) + sum(self.completions.values())

@@ -152,10 +152,10 @@ _PARSED_RECORDS_MAX = 4096
 
 @dataclass(frozen=True, slots=True)
 class StreakRules:
-    """The couple's allowances, counted per ISO week of ritual days."""
+    """The couple's allowance, counted per ISO week of ritual days. A "not today" (a
+    skipped day) needs none: it is always free."""
 
     grace_days_per_week: int = 1
-    skips_per_week: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +208,7 @@ def compute_stats(
 
     - A completed day extends the streak.
     - No opportunity and paused days are neutral.
-    - A skipped day is neutral within the weekly skip allowance; beyond it, it
-      counts as missed.
+    - A skipped day ("not today", the couple's choice) is neutral, always.
     - A missed day is neutral while the week still has a grace day; otherwise
       it breaks the streak.
     - Days after `today` are ignored; today only counts once it has resolved
@@ -218,7 +217,6 @@ def compute_stats(
     current = baseline.current
     best = max(baseline.best, baseline.current)
     grace_used: Counter[tuple[int, int]] = Counter()
-    skips_used: Counter[tuple[int, int]] = Counter()
     completions = baseline.completions
     outcome_counts: Counter[DayOutcome] = Counter()
     rate_start = today - timedelta(days=COMPLETION_RATE_DAYS - 1)
@@ -239,12 +237,6 @@ def compute_stats(
             if current > best:
                 best = current
             continue
-        if outcome is DayOutcome.SKIPPED:
-            week = day.isocalendar()[:2]
-            if skips_used[week] < rules.skips_per_week:
-                skips_used[week] += 1
-                continue
-            outcome = DayOutcome.MISSED
         if outcome is DayOutcome.MISSED:
             week = day.isocalendar()[:2]
             if grace_used[week] < rules.grace_days_per_week:
