@@ -365,8 +365,15 @@ class PartnerNotifier:
 
     def _actions(self, ritual: Ritual, occurrence: Occurrence) -> list[dict[str, str]]:
         phrases = self.library.phrases
+        # "Not today" is always offered (always free); Android shows three buttons.
+        decline = {
+            "action": action_id(ACTION_SKIP, occurrence),
+            "title": phrases[
+                "skip_evening" if ritual.config.kind is RitualKind.BEDTIME else "skip"
+            ],
+        }
         if ritual.config.kind is RitualKind.BEDTIME and ritual.config.reply:
-            # Android shows three buttons: reply replaces skip.
+            # Reply takes Snooze's place: Reply, Done, Not tonight.
             return [
                 {
                     "action": action_id(ACTION_REPLY, occurrence),
@@ -374,12 +381,12 @@ class PartnerNotifier:
                     "behavior": "textInput",
                 },
                 {"action": action_id(ACTION_DONE, occurrence), "title": phrases["done"]},
-                {"action": action_id(ACTION_SNOOZE, occurrence), "title": phrases["snooze"]},
+                decline,
             ]
         return [
             {"action": action_id(ACTION_DONE, occurrence), "title": phrases["done"]},
             {"action": action_id(ACTION_SNOOZE, occurrence), "title": phrases["snooze"]},
-            {"action": action_id(ACTION_SKIP, occurrence), "title": phrases["skip"]},
+            decline,
         ]
 
     def _prompt_text(self, ritual: Ritual, occurrence: Occurrence) -> str:
@@ -560,7 +567,8 @@ class PartnerNotifier:
                 target,
                 {
                     "title": self.library.phrases["appreciation_title"].format(partner=name),
-                    "message": self.library.phrases["appreciation"].format(partner=name, text=text),
+                    # The words as they were written; the title says who wrote them.
+                    "message": text,
                 },
             )
         if self.store_replies:

@@ -76,9 +76,9 @@ def minimal() -> dict[str, Any]:
         "phrases": {
             "done": "Done",
             "snooze": "Snooze",
-            "skip": "Skip",
+            "skip": "Not today",
+            "skip_evening": "Not tonight",
             "reply": "Reply",
-            "appreciation": "{partner} appreciates: {text}",
             "appreciation_title": "From {partner}",
             "feedback_title": "How was it?",
             "loved": "Loved it",
@@ -136,11 +136,7 @@ def test_shipped_ids_are_stable_slugs(library: IdeaLibrary) -> None:
 
 def test_shipped_phrases_are_complete_and_format(library: IdeaLibrary) -> None:
     assert set(REQUIRED_PHRASES) <= set(library.phrases)
-    assert {"{partner}", "{text}"} <= set(re.findall(r"{\w+}", library.phrases["appreciation"]))
     assert "{partner}" in library.phrases["appreciation_title"]
-    message = library.phrases["appreciation"].format(partner="Sam", text="the {soup}")
-    assert "Sam" in message
-    assert "the {soup}" in message
     assert "Sam" in library.phrases["appreciation_title"].format(partner="Sam")
     title = library.phrases["plain_title"].format(ritual="Reunion", partner="Sam")
     assert "Reunion" in title
@@ -267,16 +263,16 @@ MALFORMED = {
     "empty phrase": (_set("phrases.done", "  "), "phrases.done: must be a non-empty string"),
     "phrase not text": (_set("phrases.reply", 3), "phrases.reply: must be a non-empty string"),
     "placeholder missing": (
-        _set("phrases.appreciation", "{partner} appreciates you"),
-        r"phrases.appreciation: must use exactly \{partner\}, \{text\}",
+        _set("phrases.appreciation_title", "{partner} writes {text}"),
+        r"phrases.appreciation_title: must use exactly \{partner\}",
     ),
     "title without partner": (
         _set("phrases.appreciation_title", "A note"),
         r"phrases.appreciation_title: must use exactly \{partner\}",
     ),
     "unknown placeholder": (
-        _set("phrases.appreciation", "{name} says {text}"),
-        r"phrases.appreciation: must use exactly",
+        _set("phrases.appreciation_title", "From {name}"),
+        r"phrases.appreciation_title: must use exactly",
     ),
     "plain title without ritual": (
         _set("phrases.plain_title", "For {partner}"),

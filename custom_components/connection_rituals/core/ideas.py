@@ -65,8 +65,9 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "done": frozenset(),
         "snooze": frozenset(),
         "skip": frozenset(),
+        # "Not tonight", for the evening's rituals.
+        "skip_evening": frozenset(),
         "reply": frozenset(),
-        "appreciation": frozenset({"partner", "text"}),
         "appreciation_title": frozenset({"partner"}),
         # After a kept ritual, when the couple asked to rate ideas.
         "feedback_title": frozenset(),
