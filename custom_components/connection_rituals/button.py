@@ -1,4 +1,4 @@
-"""Buttons: complete a ritual, or start it now."""
+"""Buttons: complete a ritual, start it now, or "not today" (always free)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ BUTTONS: tuple[RitualButtonDescription, ...] = (
         key="complete",
         translation_key="complete",
         press_fn=lambda engine, ritual: engine.complete(ritual),
+    ),
+    RitualButtonDescription(
+        key="not_today",
+        translation_key="not_today",
+        press_fn=lambda engine, ritual: engine.skip(ritual),
     ),
     RitualButtonDescription(
         key="start",

@@ -1,4 +1,5 @@
-"""Today's rituals as a to-do list: tick one off to complete it."""
+"""Today's rituals as a to-do list: tick one off to complete it, remove it for "not
+today" (always free; it comes back tomorrow)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ async def async_setup_entry(
 class TodayTodoList(CoupleEntity, TodoListEntity):
     """One item per ritual active today; done once completed today."""
 
-    _attr_supported_features = TodoListEntityFeature.UPDATE_TODO_ITEM
+    _attr_supported_features = (
+        TodoListEntityFeature.UPDATE_TODO_ITEM | TodoListEntityFeature.DELETE_TODO_ITEM
+    )
 
     async def async_added_to_hass(self) -> None:
         """Follow the engine; `todo_items` is a cached property, so set its attribute."""
@@ -53,7 +56,20 @@ class TodayTodoList(CoupleEntity, TodoListEntity):
                 else TodoItemStatus.NEEDS_ACTION,
             )
             for ritual in self.engine.todays_rituals()
+            # "Not today" takes a ritual off today's list.
+            if ritual.stats.today is not DayOutcome.SKIPPED
         ]
+
+    async def async_delete_todo_items(self, uids: list[str]) -> None:
+        """Removing an item is "not today" for that ritual: free, and back tomorrow."""
+        rituals = [self.engine.rituals.get(uid) for uid in uids]
+        if any(ritual is None for ritual in rituals):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="unknown_todo_item"
+            )
+        for ritual in rituals:
+            if ritual is not None and ritual.stats.today is not DayOutcome.COMPLETED:
+                self.engine.skip(ritual)
 
     async def async_update_todo_item(self, item: TodoItem) -> None:
         """Ticking an item off completes the ritual for today."""
