@@ -30,7 +30,7 @@ from custom_components.connection_rituals.core.ideas import IdeaMemory
 
 from .conftest import ALEX, SAM, Household, couple_entry, ritual_subentry, set_person
 from .helpers import move_to, sam_arrives, setup_couple, tick
-from .test_notifications import OWN
+from .test_notifications import CUE_ARRIVED, OWN
 from .test_reunion import _ritual_device, state
 
 STREAK = "sensor.reunion_streak"
@@ -329,7 +329,7 @@ async def test_a_broken_phone_never_stops_the_ritual_or_the_other_phone(
     await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
     await sam_arrives(hass)
     assert state(hass, ACTIVE) == "on"
-    assert [c.data["message"] for c in household.sam_calls] == [OWN["prompt_text"]]
+    assert [c.data["message"] for c in household.sam_calls] == [CUE_ARRIVED + OWN["prompt_text"]]
     assert len(calls) == 1
     await tick(hass, freezer, seconds=11)
     assert len(cut) == (1 if failure == "hangs" else 0)
@@ -359,7 +359,7 @@ async def test_a_broken_phone_never_stops_the_ritual_or_the_other_phone(
     await tick(hass, freezer, minutes=30)
     await sam_arrives(hass)
     assert len(calls) == 3
-    assert household.sam_calls[-1].data["message"] == OWN["prompt_text"]
+    assert household.sam_calls[-1].data["message"] == CUE_ARRIVED + OWN["prompt_text"]
     await tick(hass, freezer, minutes=10)
     assert state(hass, STREAK) == "2"
 
@@ -378,7 +378,9 @@ async def test_a_snoozed_prompt_does_not_follow_a_partner_who_left(
     await hass.async_block_till_done()
     alex_before, sam_before = len(household.alex_calls), len(household.sam_calls)
     await tick(hass, freezer, minutes=10, seconds=1)
-    assert [c.data["message"] for c in household.alex_calls[alex_before:]] == [OWN["prompt_text"]]
+    assert [c.data["message"] for c in household.alex_calls[alex_before:]] == [
+        "Sam is home. Phones down for 10 minutes? " + OWN["prompt_text"]
+    ]
     assert household.sam_calls[sam_before:] == []
     assert state(hass, ACTIVE) == "on"
 

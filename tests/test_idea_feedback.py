@@ -39,7 +39,8 @@ async def test_after_a_kept_ritual_the_phones_ask_about_the_idea(
     assert idea_id.startswith("reunion-")
     question = next(m for m in _messages(household) if m.get("title") == "How was this idea?")
     prompt = next(m for m in _messages(household) if m.get("title") == "Reunion")
-    assert question["message"] == prompt["message"]  # the idea itself
+    # The idea itself (the prompt said what was coming first).
+    assert prompt["message"] == "Sam is home. Phones down for 10 minutes? " + question["message"]
     assert question["data"]["tag"] == f"connection_rituals_feedback_{occurrence}"
     assert [a["title"] for a in question["data"]["actions"]] == ["Loved it", "Not this one"]
 

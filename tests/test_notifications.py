@@ -38,6 +38,9 @@ from .helpers import move_device, move_to, sam_arrives, setup_couple, tap, tick
 from .test_reunion import _ritual_device, state
 
 OWN = {"prompt_mode": PromptMode.OWN, "prompt_text": "Hold each other for ten slow breaths."}
+# A reunion's prompt first says what is coming: to the one at home, and to the one who came.
+CUE_AT_HOME = "Sam is home. Phones down for 10 minutes? "
+CUE_ARRIVED = "Phones down for 10 minutes? "
 
 
 def payload(call: ServiceCall) -> dict[str, Any]:
@@ -54,7 +57,7 @@ async def test_reunion_prompt_payload_and_done_clears_both_phones(
     tag = f"connection_rituals_{occurrence}"
     expected = {
         "title": "Reunion",
-        "message": "Hold each other for ten slow breaths.",
+        "message": CUE_AT_HOME + OWN["prompt_text"],
         "data": {
             "tag": tag,
             "group": DOMAIN,
@@ -66,7 +69,9 @@ async def test_reunion_prompt_payload_and_done_clears_both_phones(
         },
     }
     assert [payload(c) for c in household.alex_calls] == [expected]
-    assert [payload(c) for c in household.sam_calls] == [expected]
+    assert [payload(c) for c in household.sam_calls] == [
+        {**expected, "message": CUE_ARRIVED + OWN["prompt_text"]}
+    ]
 
     events = []
     hass.bus.async_listen("connection_rituals_event", lambda e: events.append(e.data))
@@ -121,7 +126,9 @@ async def test_snooze_from_the_phone_resends_later(
     await tick(hass, freezer, minutes=9)
     assert len(household.sam_calls) == sent
     await tick(hass, freezer, minutes=1)
-    assert payload(household.sam_calls[-1])["message"] == OWN["prompt_text"]
+    assert payload(household.sam_calls[-1])["message"] == (
+        "Phones down for 30 minutes? " + OWN["prompt_text"]
+    )
     assert payload(household.sam_calls[-1])["data"]["tag"] == f"connection_rituals_{occurrence}"
 
 
@@ -336,7 +343,9 @@ async def test_surprise_prompts_come_from_the_library_without_repeats(
     ]
     assert len(messages) == 10
     assert len(set(messages)) == 10
-    assert set(messages) <= reunion_texts
+    # Started by hand: the cue without a name, then the idea.
+    assert all(m.startswith(CUE_ARRIVED) for m in messages)
+    assert {m.removeprefix(CUE_ARRIVED) for m in messages} <= reunion_texts
 
 
 async def test_plain_notify_target_gets_text_only(
@@ -353,7 +362,7 @@ async def test_plain_notify_target_gets_text_only(
     await hass.async_block_till_done()
     await tick(hass, freezer, minutes=10)
     assert [payload(c) for c in calls] == [
-        {"title": "Reunion (Alex)", "message": "Hold each other for ten slow breaths."}
+        {"title": "Reunion (Alex)", "message": CUE_AT_HOME + OWN["prompt_text"]}
     ]
 
 

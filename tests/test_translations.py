@@ -236,6 +236,8 @@ async def test_german_household_gets_a_german_reunion_prompt(
     reunion_texts = {entry["text"] for entry in german["ideas"]["reunion"]}
     assert len(calls) == 1
     message = calls[0].data["message"]
-    assert message in reunion_texts
+    cue = german["phrases"]["reunion_cue"].format(partner="Sam", minutes=10) + " "
+    assert message.startswith(cue)
+    assert message.removeprefix(cue) in reunion_texts
     title = german["phrases"]["plain_title"].format(ritual="Reunion", partner="Alex")
     assert calls[0].data["title"] == title

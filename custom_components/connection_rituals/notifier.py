@@ -339,7 +339,8 @@ class PartnerNotifier:
         for partner, target in recipients:
             if partner not in occurrence.prompted:
                 occurrence.prompted.append(partner)
-            payload: dict[str, Any] = {"title": ritual.config.name, "message": text}
+            message = f"{self._reunion_cue(ritual, occurrence, partner)}{text}"
+            payload: dict[str, Any] = {"title": ritual.config.name, "message": message}
             if target.actionable:
                 payload["data"] = {
                     "tag": notification_tag(occurrence),
@@ -352,6 +353,21 @@ class PartnerNotifier:
                     ritual=ritual.config.name, partner=self.engine.partner_name(partner)
                 )
             self._call(target, payload)
+
+    def _reunion_cue(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> str:
+        """What is coming, before the idea: "Sam is home. Phones down for 10 minutes? ",
+        or, for the one who arrived (or a reunion started by hand), just the second part."""
+        minutes = ritual.config.window_minutes
+        if ritual.config.kind is not RitualKind.REUNION or not minutes:
+            return ""
+        phrases = self.library.phrases
+        actor = occurrence.actor
+        if actor is None or actor == partner:
+            return phrases["reunion_cue_self"].format(minutes=minutes) + " "
+        return (
+            phrases["reunion_cue"].format(partner=self.engine.partner_name(actor), minutes=minutes)
+            + " "
+        )
 
     def _has_left(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> bool:
         """A ritual for the two at home does not follow a partner who went out since it

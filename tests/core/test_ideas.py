@@ -84,6 +84,8 @@ def minimal() -> dict[str, Any]:
             "loved": "Loved it",
             "not_this_one": "Not this one",
             "plain_title": "{ritual} for {partner}",
+            "reunion_cue": "{partner} is home. {minutes} minutes?",
+            "reunion_cue_self": "{minutes} minutes?",
             **{f"name_{kind}": kind.capitalize() for kind in KIND_CATEGORIES},
         },
         "ideas": {c: [{"id": f"{c}-one", "text": f"A {c} idea.", **TAGS}] for c in CATEGORIES},

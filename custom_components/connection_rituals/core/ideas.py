@@ -74,6 +74,9 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "loved": frozenset(),
         "not_this_one": frozenset(),
         "plain_title": frozenset({"ritual", "partner"}),
+        # A reunion's prompt says what is coming before its device-free minutes.
+        "reunion_cue": frozenset({"partner", "minutes"}),
+        "reunion_cue_self": frozenset({"minutes"}),
         # A new ritual's suggested name, per kind.
         "name_reunion": frozenset(),
         "name_departure": frozenset(),
