@@ -187,6 +187,12 @@ def _pick(page: Page, field: Locator, text: str) -> None:
     field.locator("ha-combo-box-item").filter(has_text=text).first.click()
 
 
+def _field_input(form: Locator, selector: str, index: int) -> Locator:
+    """The input of a form's `index`-th text or number field (`ha-selector-text` or
+    `ha-selector-number`): 2026.10's fields give their inner input no accessible name."""
+    return form.locator(selector).nth(index).locator("input, textarea").first
+
+
 def _add_ritual(page: Page, form: Locator) -> None:
     """Open "Add ritual". Right after a ritual was added the entry reloads, and a click in
     that moment may open nothing: the button is pressed again then (a user would, too)."""
@@ -272,8 +278,8 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         expect(form).to_contain_text("Reunion")  # the kind it starts from
         form.get_by_role("button", name="Submit").click()
         expect(form).to_contain_text("Tune the ritual")
-        form.get_by_label("Name").fill("Welcome home")
-        form.get_by_label("Minimum time away").fill("1")
+        _field_input(form, "ha-selector-text", 0).fill("Welcome home")
+        _field_input(form, "ha-selector-number", 1).fill("1")  # window, minimum time away
         _set_time(page, form.locator("ha-selector-time").nth(0), 0, 0)  # active from
         _set_time(page, form.locator("ha-selector-time").nth(1), 0, 0)  # until: all day
         form.locator("ha-selector-time").nth(1).scroll_into_view_if_needed()
@@ -286,11 +292,15 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         expect(page.get_by_text("Welcome home").first).to_be_visible()
         # The bedtime ritual of the example dashboard, with its defaults.
         _add_ritual(page, form)
-        form.locator("ha-selector-select").click()
-        page.get_by_role("option", name="Bedtime appreciation").click()
+        kinds = form.locator("ha-selector-select")
+        kinds.click()
+        # An option by its role, or (2026.10's drop-down) by its text inside the field.
+        page.get_by_role("option", name="Bedtime appreciation").or_(
+            kinds.get_by_text("Bedtime appreciation", exact=True)
+        ).first.click()
         form.get_by_role("button", name="Submit").click()
         expect(form).to_contain_text("Tune the ritual")
-        expect(form.get_by_label("Name")).to_have_value("Bedtime appreciation")
+        expect(_field_input(form, "ha-selector-text", 0)).to_have_value("Bedtime appreciation")
         form.get_by_role("button", name="Submit").click()
         expect(form).to_contain_text("Created configuration for Bedtime appreciation")
         form.get_by_role("button", name="Finish").click()
