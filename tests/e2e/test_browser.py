@@ -75,6 +75,7 @@ FOR_README = {
     "05-ritual-created": "e2e-rituals.png",
     "07-dashboard-active": "e2e-dashboard-active.png",
     "08-dashboard-streak": "e2e-dashboard-streak.png",
+    "10-automation-triggers": "e2e-automation-triggers.png",
 }
 MIN_AWAY_S = 60  # the ritual's minimum time away, 1 minute
 
@@ -352,6 +353,15 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
 
     # And Home Assistant agrees with what the page showed.
     assert state(develop, token, "sensor.welcome_home_streak")["state"] == "1"
+
+    with steps.step("10-automation-triggers"):
+        # The automation editor lists the integration's own triggers.
+        page.goto(f"{base}/config/automation/edit/new")
+        page.get_by_role("button", name="Add trigger").first.click()
+        page.wait_for_function(_FOCUS_IN_INPUT)
+        page.keyboard.type("Reunion window")
+        expect(page.get_by_text("Reunion window opened").first).to_be_visible()
+        expect(page.get_by_text("Reunion window closed").first).to_be_visible()
 
     if os.environ.get("E2E_UPDATE_SCREENSHOTS") == "1":
         README_SHOTS.mkdir(parents=True, exist_ok=True)
