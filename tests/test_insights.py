@@ -163,24 +163,24 @@ async def test_diagnostics_are_redacted(
 
 
 async def test_logbook_descriptions(hass: HomeAssistant) -> None:
-    """Readable lines: 'Reunion ritual completed — streak 12'."""
+    """Readable lines in kind words: 'Reunion kept, streak 12', never a doubled "ritual"."""
     assert describe_ritual_event({"type": "completed", "ritual_name": "Reunion", "streak": 12}) == {
         "name": "Connection Rituals",
-        "message": "Reunion ritual completed — streak 12",
+        "message": "Reunion kept, streak 12",
     }
-    assert describe_ritual_event({"type": "started", "ritual_name": "Reunion"})["message"] == (
-        "Reunion ritual started"
+    assert describe_ritual_event({"type": "started", "ritual_name": "Our ritual"})["message"] == (
+        "Our ritual started"
     )
     assert (
         describe_ritual_event(
             {"type": "streak_milestone", "ritual_name": "Bedtime", "milestone": 7}
         )["message"]
-        == "Bedtime ritual reached a 7-day streak"
+        == "Bedtime: a streak of 7 days"
     )
     assert describe_ritual_event({"type": "missed", "ritual_name": "Reunion"})["message"] == (
-        "Reunion ritual ended without completion"
+        "Reunion not marked"
     )
-    assert describe_ritual_event({"type": "bogus"})["message"] == "Connection ritual updated"
+    assert describe_ritual_event({"type": "bogus"})["message"] == "Connection Rituals updated"
 
     described: dict[str, Any] = {}
 
@@ -191,4 +191,4 @@ async def test_logbook_descriptions(hass: HomeAssistant) -> None:
     domain, describe = described["connection_rituals_event"]
     assert domain == DOMAIN
     event = Event("connection_rituals_event", {"type": "skipped", "ritual_name": "Departure"})
-    assert describe(event)["message"] == "Departure ritual skipped"
+    assert describe(event)["message"] == "Departure: not today"

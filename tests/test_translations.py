@@ -241,3 +241,21 @@ async def test_german_household_gets_a_german_reunion_prompt(
     assert message.removeprefix(cue) in reunion_texts
     title = german["phrases"]["plain_title"].format(ritual="Reunion", partner="Alex")
     assert calls[0].data["title"] == title
+
+
+async def test_the_logbook_speaks_the_household_language(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry: SetupEntry
+) -> None:
+    """A German household's logbook reads German, from a real bus event."""
+    from custom_components.connection_rituals.logbook import async_describe_events
+
+    hass.config.language = "de"
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    events: list[Any] = []
+    hass.bus.async_listen("connection_rituals_event", events.append)
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    described: dict[str, Any] = {}
+    async_describe_events(hass, lambda domain, event_type, fn: described.update(fn=fn))
+    assert described["fn"](events[0])["message"] == "Reunion beginnt"  # the ritual as named

@@ -1,38 +1,58 @@
-"""Readable logbook entries for ritual happenings."""
+"""Readable logbook entries for ritual happenings, in Home Assistant's language.
+
+Home Assistant has no translation hook for logbook lines: they come from the phrases of
+the couple's idea library (the language Home Assistant runs in), English when the couple
+is not loaded.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_CONNECTION_RITUALS, RitualEventType
 
-# Logbook messages are plain English in Home Assistant (there is no translation hook).
-_MESSAGES = {
-    RitualEventType.STARTED: "ritual started",
-    RitualEventType.COMPLETED: "ritual completed",
-    RitualEventType.MISSED: "ritual ended without completion",
-    RitualEventType.SNOOZED: "ritual snoozed",
-    RitualEventType.SKIPPED: "ritual skipped",
-    RitualEventType.STREAK_MILESTONE: "ritual reached a milestone",
+_ENGLISH = {
+    "log_started": "{ritual} started",
+    "log_completed": "{ritual} kept",
+    "log_completed_streak": "{ritual} kept, streak {streak}",
+    "log_missed": "{ritual} not marked",
+    "log_snoozed": "{ritual} snoozed",
+    "log_skipped": "{ritual}: not today",
+    "log_milestone": "{ritual}: a streak of {days} days",
+    "log_updated": "{ritual} updated",
+}
+_KEYS = {
+    RitualEventType.STARTED: "log_started",
+    RitualEventType.COMPLETED: "log_completed",
+    RitualEventType.MISSED: "log_missed",
+    RitualEventType.SNOOZED: "log_snoozed",
+    RitualEventType.SKIPPED: "log_skipped",
+    RitualEventType.STREAK_MILESTONE: "log_milestone",
 }
 
 
-def describe_ritual_event(data: dict[str, Any]) -> dict[str, str]:
-    """'Reunion ritual completed — streak 12'."""
+def describe_ritual_event(
+    data: dict[str, Any], phrases: Mapping[str, str] = _ENGLISH
+) -> dict[str, str]:
+    """'Reunion kept, streak 12'."""
     try:
         event_type: RitualEventType | None = RitualEventType(str(data.get("type")))
     except ValueError:
         event_type = None
-    name = str(data.get("ritual_name") or "Connection")
-    message = f"{name} {_MESSAGES[event_type] if event_type else 'ritual updated'}"
+    name = str(data.get("ritual_name") or "Connection Rituals")
+    key = _KEYS.get(event_type, "log_updated") if event_type else "log_updated"
+    values: dict[str, Any] = {"ritual": name}
     if event_type is RitualEventType.STREAK_MILESTONE and data.get("milestone"):
-        message = f"{name} ritual reached a {data['milestone']}-day streak"
+        values["days"] = data["milestone"]
+    elif event_type is RitualEventType.STREAK_MILESTONE:
+        key = "log_updated"
     elif event_type is RitualEventType.COMPLETED and data.get("streak"):
-        message += f" — streak {data['streak']}"
-    return {"name": "Connection Rituals", "message": message}
+        key, values["streak"] = "log_completed_streak", data["streak"]
+    return {"name": "Connection Rituals", "message": phrases[key].format(**values)}
 
 
 @callback
@@ -44,6 +64,13 @@ def async_describe_events(
 
     @callback
     def _describe(event: Event) -> dict[str, str]:
-        return describe_ritual_event(dict(event.data))
+        data = dict(event.data)
+        entry = hass.config_entries.async_get_entry(str(data.get("entry_id", "")))
+        phrases: Mapping[str, str] = _ENGLISH
+        if entry is not None and entry.domain == DOMAIN and entry.state is ConfigEntryState.LOADED:
+            notifier = entry.runtime_data.notifier
+            if notifier is not None:
+                phrases = notifier.library.phrases
+        return describe_ritual_event(data, phrases)
 
     async_describe_event(DOMAIN, EVENT_CONNECTION_RITUALS, _describe)

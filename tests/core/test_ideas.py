@@ -86,6 +86,12 @@ def minimal() -> dict[str, Any]:
             "plain_title": "{ritual} for {partner}",
             "reunion_cue": "{partner} is home. {minutes} minutes?",
             "reunion_cue_self": "{minutes} minutes?",
+            **{
+                f"log_{k}": "{ritual}"
+                for k in ("started", "completed", "missed", "snoozed", "skipped", "updated")
+            },
+            "log_completed_streak": "{ritual} {streak}",
+            "log_milestone": "{ritual} {days}",
             **{f"name_{kind}": kind.capitalize() for kind in KIND_CATEGORIES},
         },
         "ideas": {c: [{"id": f"{c}-one", "text": f"A {c} idea.", **TAGS}] for c in CATEGORIES},

@@ -74,6 +74,15 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "loved": frozenset(),
         "not_this_one": frozenset(),
         "plain_title": frozenset({"ritual", "partner"}),
+        # Logbook lines, in Home Assistant's language.
+        "log_started": frozenset({"ritual"}),
+        "log_completed": frozenset({"ritual"}),
+        "log_completed_streak": frozenset({"ritual", "streak"}),
+        "log_missed": frozenset({"ritual"}),
+        "log_snoozed": frozenset({"ritual"}),
+        "log_skipped": frozenset({"ritual"}),
+        "log_milestone": frozenset({"ritual", "days"}),
+        "log_updated": frozenset({"ritual"}),
         # A reunion's prompt says what is coming before its device-free minutes.
         "reunion_cue": frozenset({"partner", "minutes"}),
         "reunion_cue_self": frozenset({"minutes"}),
