@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
@@ -37,10 +37,12 @@ async def setup_lights(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
 
 
-async def light(hass: HomeAssistant, entity_id: str, **data: Any) -> None:
+async def light(
+    hass: HomeAssistant, entity_id: str, context: Context | None = None, **data: Any
+) -> None:
     service = "turn_on" if data else "turn_off"
     await hass.services.async_call(
-        "light", service, {"entity_id": entity_id, **data}, blocking=True
+        "light", service, {"entity_id": entity_id, **data}, blocking=True, context=context
     )
 
 
@@ -82,12 +84,52 @@ async def test_lights_dim_and_come_back(
 async def test_a_light_changed_during_the_window_is_left_alone(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry
 ) -> None:
-    """Someone brightened the kitchen during the reunion: it stays as they set it."""
+    """Alex brightened the kitchen from the app and an automation switched the hallway off
+    during the reunion: both stay as they were set."""
     await reunion_with_lights(hass, freezer, setup_entry)
-    await light(hass, KITCHEN, brightness=120)
-    await light(hass, HALL)
+    alex = await hass.auth.async_create_user("Alex")
+    await light(hass, KITCHEN, Context(user_id=alex.id), brightness=120)
+    await light(hass, HALL, Context(parent_id="an-automation-run"))
     await tick(hass, freezer, minutes=10)
     assert [look(hass, e) for e in (LIVING, KITCHEN, HALL)] == [200, 120, "off"]
+
+
+async def test_a_light_that_reports_late_or_in_steps_is_given_back(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry
+) -> None:
+    """Real bulbs: one reports its dimmed state only seconds later, one reports steps of
+    its transition; neither is mistaken for a person's change, both come back."""
+    await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
+    hass.states.async_set(LIVING, "on", {"brightness": 200, "color_mode": "brightness"})
+    hass.states.async_set(KITCHEN, "on", {"brightness": 255, "color_mode": "brightness"})
+    calls: list[ServiceCall] = []
+
+    async def _bulb(call: ServiceCall) -> None:
+        # The bulb answers the call at once but its state arrives from the device later,
+        # with the device's own (bare) context.
+        calls.append(call)
+
+    hass.services.async_register("light", "turn_on", _bulb)
+    hass.services.async_register("light", "turn_off", _bulb)
+    await setup_entry(
+        couple_entry(
+            ritual_subentry(
+                RitualKind.REUNION, lights=[LIVING, KITCHEN], brightness=20, transition=2
+            )
+        )
+    )
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert [c.data["brightness_pct"] for c in calls] == [20]
+    # Living room: mid-transition, then settled; kitchen: only after eight seconds.
+    hass.states.async_set(LIVING, "on", {"brightness": 130, "color_mode": "brightness"})
+    await tick(hass, freezer, seconds=1)
+    hass.states.async_set(LIVING, "on", {"brightness": 51, "color_mode": "brightness"})
+    await tick(hass, freezer, seconds=7)
+    hass.states.async_set(KITCHEN, "on", {"brightness": 51, "color_mode": "brightness"})
+    await tick(hass, freezer, minutes=10)
+    restored = {c.data["entity_id"]: c.data.get("brightness") for c in calls[1:]}
+    assert restored == {LIVING: 200, KITCHEN: 255}
 
 
 async def test_lights_come_back_after_a_restart_in_the_window(

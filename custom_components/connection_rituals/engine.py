@@ -221,6 +221,7 @@ class RitualEngine:
         """Stop listening and flush state to disk."""
         if self.notifier is not None:
             self.notifier.async_stop()
+        self.house.async_stop()
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()

@@ -4,6 +4,13 @@ At the start a scene is activated and/or chosen lights are dimmed; each light's
 state is remembered first (in the occurrence, so it survives a restart). When
 the window closes, every light returns to exactly how it was, unless someone
 changed it during the window: then it is left alone.
+
+Who changed a light is told by the state change's context, not by its timing: our own
+calls carry a context made here, and a light that reports late or in steps through a
+transition reports under it (or, for a device's own report, under a bare context). A
+change made by a person (a user) or another automation (a parent context) marks the
+light as changed. After a restart mid-window nothing was watched while Home Assistant
+was down, so there the light's look is compared with the one the window set.
 """
 
 from __future__ import annotations
@@ -12,7 +19,15 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.const import ATTR_ENTITY_ID, STATE_ON
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
 
 from .models import Occurrence
@@ -53,6 +68,17 @@ class HouseActions:
     def __init__(self, hass: HomeAssistant) -> None:
         """Prepare."""
         self.hass = hass
+        # Per occurrence id: the context of our own calls and the watch on its lights.
+        self._contexts: dict[str, Context] = {}
+        self._watches: dict[str, CALLBACK_TYPE] = {}
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop watching lights (the entry unloads)."""
+        for unsub in self._watches.values():
+            unsub()
+        self._watches.clear()
+        self._contexts.clear()
 
     def on_started(self, ritual: Ritual, occurrence: Occurrence) -> None:
         """Remember the lights, then set the mood."""
@@ -71,14 +97,42 @@ class HouseActions:
             for entity_id in lights
             if (snapshot := light_snapshot(self.hass, entity_id)) is not None
         }
-        self.hass.async_create_task(self._async_set_mood(ritual, occurrence))
+        context = self._contexts[occurrence.occurrence_id] = Context()
+        self._watch(occurrence, context)
+        self.hass.async_create_task(self._async_set_mood(ritual, occurrence, context))
 
-    async def _async_set_mood(self, ritual: Ritual, occurrence: Occurrence) -> None:
+    def _watch(self, occurrence: Occurrence, context: Context) -> None:
+        """Note every light someone else changes while the window is open."""
+
+        @callback
+        def _changed(event: Event[EventStateChangedData]) -> None:
+            new = event.data["new_state"]
+            if new is None:
+                return
+            origin = new.context
+            if context.id in (origin.id, origin.parent_id):
+                return  # our own call, however late or in how many steps it reports
+            if origin.user_id is None and origin.parent_id is None:
+                return  # the device settling on its own (no person, no automation)
+            if (entity_id := event.data["entity_id"]) not in occurrence.lights_changed:
+                occurrence.lights_changed.append(entity_id)
+
+        self._watches[occurrence.occurrence_id] = async_track_state_change_event(
+            self.hass, list(occurrence.lights), _changed
+        )
+
+    async def _async_set_mood(
+        self, ritual: Ritual, occurrence: Occurrence, context: Context
+    ) -> None:
         config = ritual.config
         try:
             if config.scene:
                 await self.hass.services.async_call(
-                    "scene", "turn_on", {ATTR_ENTITY_ID: config.scene}, blocking=True
+                    "scene",
+                    "turn_on",
+                    {ATTR_ENTITY_ID: config.scene},
+                    blocking=True,
+                    context=context,
                 )
             if config.lights:
                 await self.hass.services.async_call(
@@ -90,6 +144,7 @@ class HouseActions:
                         "transition": config.transition,
                     },
                     blocking=True,
+                    context=context,
                 )
         except Exception as err:
             _LOGGER.warning("Setting the lights for %s failed: %s", config.name, err)
@@ -103,30 +158,44 @@ class HouseActions:
 
     def on_ended(self, ritual: Ritual, occurrence: Occurrence) -> None:
         """Give every untouched light back its look from before the window."""
+        if unsub := self._watches.pop(occurrence.occurrence_id, None):
+            unsub()
+        watched = self._contexts.pop(occurrence.occurrence_id, None)
         if not occurrence.lights:
             return
 
         @callback
         def _restore(hass: HomeAssistant) -> None:
-            hass.async_create_task(self._async_restore(ritual, occurrence))
+            hass.async_create_task(self._async_restore(ritual, occurrence, watched))
 
         # After a restart the lights may not be loaded yet.
         async_at_started(self.hass, _restore)
 
-    async def _async_restore(self, ritual: Ritual, occurrence: Occurrence) -> None:
+    async def _async_restore(
+        self, ritual: Ritual, occurrence: Occurrence, watched: Context | None
+    ) -> None:
         transition = ritual.config.transition
         for entity_id, before in occurrence.lights.items():
             now = light_snapshot(self.hass, entity_id)
-            expected = occurrence.lights_set.get(entity_id)
-            if now is None or (expected is not None and not _same_look(now, expected)):
+            if now is None or entity_id in occurrence.lights_changed:
                 continue  # someone changed it during the window: leave it alone
-            data: dict[str, Any] = {ATTR_ENTITY_ID: entity_id, "transition": transition}
+            expected = occurrence.lights_set.get(entity_id)
+            if watched is None and expected is not None and not _same_look(now, expected):
+                continue  # not watched the whole window (a restart): judged by its look
+            data: dict[str, Any] = {
+                ATTR_ENTITY_ID: entity_id,
+                "transition": transition,
+            }
             try:
                 if before["state"] == STATE_ON:
                     data.update({k: v for k, v in before.items() if k != "state"})
-                    await self.hass.services.async_call("light", "turn_on", data, blocking=True)
+                    await self.hass.services.async_call(
+                        "light", "turn_on", data, blocking=True, context=watched
+                    )
                 else:
-                    await self.hass.services.async_call("light", "turn_off", data, blocking=True)
+                    await self.hass.services.async_call(
+                        "light", "turn_off", data, blocking=True, context=watched
+                    )
             except Exception as err:
                 _LOGGER.warning("Restoring %s after a ritual failed: %s", entity_id, err)
 

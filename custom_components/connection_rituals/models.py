@@ -181,6 +181,8 @@ class Occurrence:
     # Each light's look before the window, and right after the ritual set it.
     lights: dict[str, dict[str, Any]] = field(default_factory=dict)
     lights_set: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Lights a person or another automation changed during the window (by context).
+    lights_changed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Serialisable form (UTC ISO timestamps)."""
@@ -201,6 +203,7 @@ class Occurrence:
             "dnd": list(self.dnd),
             "lights": self.lights,
             "lights_set": self.lights_set,
+            "lights_changed": list(self.lights_changed),
         }
 
     @classmethod
@@ -225,6 +228,7 @@ class Occurrence:
             dnd=[str(p) for p in data.get("dnd") or []],
             lights=_light_map(data.get("lights")),
             lights_set=_light_map(data.get("lights_set")),
+            lights_changed=[str(e) for e in data.get("lights_changed") or []],
         )
 
 
