@@ -217,7 +217,7 @@ def http_store(config: Path, port: int) -> None:
     confirmation in the UI). The demo writes the stored settings itself, as confirmed.
     """
     try:
-        from homeassistant.components.http import config as http_config  # noqa: PLC0415
+        from homeassistant.components.http import config as http_config
     except ImportError:
         return
     schema = getattr(http_config, "HTTP_STORAGE_SCHEMA", None)
