@@ -1,7 +1,7 @@
 """Conditions in the automation editor ("a ritual is active", "vacation mode is on").
 
 Home Assistant offers integrations' own conditions in the automation editor on newer
-releases; the API took its present form in 2026.5 (`ConditionChecker`). On releases without
+releases (by default from 2026.7). On releases without
 it this platform offers none, and the entities' states stay the way to write conditions.
 """
 
@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import condition as condition_helper
 
 
 def supported() -> bool:
-    """Whether the running release takes integration conditions in their present form."""
-    return hasattr(condition_helper, "ConditionChecker") and hasattr(
-        condition_helper, "ConditionConfig"
+    """Whether the running release offers integration conditions by default, in their
+    present form (2026.7 on; tested on 2026.10.4)."""
+    return (MAJOR_VERSION, MINOR_VERSION) >= (2026, 7) and hasattr(
+        condition_helper, "ConditionChecker"
     )
 
 

@@ -109,11 +109,8 @@ class HouseActions:
             new = event.data["new_state"]
             if new is None:
                 return
-            origin = new.context
-            if context.id in (origin.id, origin.parent_id):
-                return  # our own call, however late or in how many steps it reports
-            if origin.user_id is None and origin.parent_id is None:
-                return  # the device settling on its own (no person, no automation)
+            if not _someone_else(new.context, context):
+                return
             if (entity_id := event.data["entity_id"]) not in occurrence.lights_changed:
                 occurrence.lights_changed.append(entity_id)
 
@@ -177,7 +174,13 @@ class HouseActions:
         transition = ritual.config.transition
         for entity_id, before in occurrence.lights.items():
             now = light_snapshot(self.hass, entity_id)
-            if now is None or entity_id in occurrence.lights_changed:
+            state = self.hass.states.get(entity_id)
+            if (
+                now is None
+                or state is None
+                or entity_id in occurrence.lights_changed
+                or (watched is not None and _someone_else(state.context, watched))
+            ):
                 continue  # someone changed it during the window: leave it alone
             expected = occurrence.lights_set.get(entity_id)
             if watched is None and expected is not None and not _same_look(now, expected):
@@ -198,6 +201,15 @@ class HouseActions:
                     )
             except Exception as err:
                 _LOGGER.warning("Restoring %s after a ritual failed: %s", entity_id, err)
+
+
+def _someone_else(origin: Context, ours: Context) -> bool:
+    """A change made by a person (a user) or another automation (a parent context), not
+    by our own call (however late or in how many steps the light reports it) and not by
+    the device settling on its own (a bare context)."""
+    if ours.id in (origin.id, origin.parent_id):
+        return False
+    return origin.user_id is not None or origin.parent_id is not None
 
 
 def _same_look(now: dict[str, Any], expected: dict[str, Any]) -> bool:

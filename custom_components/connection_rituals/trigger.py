@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import trigger as trigger_helper
 
 
 def supported() -> bool:
-    """Whether the running release takes integration triggers (`Trigger` with options)."""
-    return hasattr(trigger_helper, "Trigger") and hasattr(trigger_helper, "TriggerConfig")
+    """Whether the running release offers integration triggers by default (2026.7 on;
+    tested on 2026.10.4). Earlier releases had them behind a Labs flag, with an API that
+    still changed: there the event entity and the bus event stay the way."""
+    return (MAJOR_VERSION, MINOR_VERSION) >= (2026, 7) and hasattr(trigger_helper, "Trigger")
 
 
 async def async_get_triggers(hass: HomeAssistant) -> dict[str, Any]:
