@@ -322,15 +322,7 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_READING_MINUTES,
                     default=options.get(CONF_READING_MINUTES, DEFAULT_READING_MINUTES),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0,
-                        max=10,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _minutes(0, 10),
             }
         )
         if retired and engine is not None and engine.notifier is not None:
