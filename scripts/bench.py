@@ -10,6 +10,8 @@ the figures depend on the machine. Prints one table: benchmark, figure, target, 
    first setup of 10 years of raw daily records as a worst case.
 4. Storage writes during a storm of 1 000 relevant events in 10 s.
 5. Memory added by the 20-ritual / 10-year entry (tracemalloc).
+6. The card's history command over its largest range, 10 years of a 20-ritual couple
+   (scripts/bench_history.py).
 """
 
 from __future__ import annotations
@@ -580,12 +582,31 @@ def print_table(rows: list[Row]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
+def history_rows() -> list[Row]:
+    """6: the card's history command, 10 years of a 20-ritual couple (scripts/bench_history.py)."""
+    import bench_history  # noqa: PLC0415 (a sibling script, on the path only here)
+
+    timings, size, records, rituals = asyncio.run(bench_history.run())
+    ms = statistics.median(timings) * 1000
+    print("bench: 6 done", file=sys.stderr, flush=True)
+    return [
+        (
+            f"6 card history ({rituals} rituals, {records} stored days)",
+            f"median {ms:.1f} ms, {size // 1024} KiB",
+            f"< {bench_history.TARGET_MS:.0f} ms",
+            ms < bench_history.TARGET_MS,
+        )
+    ]
+
+
 def main() -> int:
     """Run the benchmarks named on the command line (default: all)."""
     logging.basicConfig(level=logging.ERROR)
-    selected = set(sys.argv[1:]) or {"1", "2", "3", "4", "5"}
+    selected = set(sys.argv[1:]) or {"1", "2", "3", "4", "5", "6"}
     started = time.perf_counter()
     rows = asyncio.run(run(selected))
+    if "6" in selected:
+        rows += history_rows()
     print_table(rows)
     print(f"\n({time.perf_counter() - started:.0f} s, Python {sys.version.split()[0]})")
     return 0 if all(ok for *_, ok in rows) else 1

@@ -8,9 +8,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .card import async_register_card
 from .const import CONF_SKIPS_PER_WEEK, DOMAIN
 from .engine import RitualEngine
 from .entity import couple_device_info
+from .history_api import async_setup_history_api
 from .services import async_setup_services
 from .storage import RitualsStore
 
@@ -29,8 +31,10 @@ type ConnectionRitualsConfigEntry = ConfigEntry[RitualEngine]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once, whatever entries exist."""
+    """Register the actions, the card's websocket commands and the card, once."""
     async_setup_services(hass)
+    async_setup_history_api(hass)
+    await async_register_card(hass)
     return True
 
 
