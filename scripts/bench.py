@@ -584,7 +584,7 @@ def print_table(rows: list[Row]) -> None:
 
 def history_rows() -> list[Row]:
     """6: the card's history command, 10 years of a 20-ritual couple (scripts/bench_history.py)."""
-    import bench_history  # noqa: PLC0415 (a sibling script, on the path only here)
+    import bench_history  # a sibling script: scripts/ is on the path when run
 
     timings, size, records, rituals = asyncio.run(bench_history.run())
     ms = statistics.median(timings) * 1000
