@@ -433,6 +433,10 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
         "store_replies": False,
         "idea_feedback": False,
         "reading_minutes": 0,  # as the entry had it (conftest's couple)
+        # The weekly digest stays off unless turned on.
+        "digest_enabled": False,
+        "digest_weekday": "sun",
+        "digest_time": "19:00:00",
     }
     assert type(entry.options["daily_cap"]) is int
     assert type(entry.options[CONF_GRACE_DAYS]) is int

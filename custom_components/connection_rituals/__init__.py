@@ -10,6 +10,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .card import async_register_card
 from .const import CONF_SKIPS_PER_WEEK, DOMAIN
+from .digest import digest_store
 from .engine import RitualEngine
 from .entity import couple_device_info
 from .history_api import async_setup_history_api
@@ -79,3 +80,4 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConnectionRitualsConfig
 async def async_remove_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> None:
     """Delete the couple's stored history when the entry is deleted."""
     await RitualsStore(hass, entry.entry_id).async_remove()
+    await digest_store(hass, entry.entry_id).async_remove()

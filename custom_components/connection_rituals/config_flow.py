@@ -29,6 +29,9 @@ from .const import (
     CONF_DAY_BOUNDARY,
     CONF_DEVICES_A,
     CONF_DEVICES_B,
+    CONF_DIGEST_ENABLED,
+    CONF_DIGEST_TIME,
+    CONF_DIGEST_WEEKDAY,
     CONF_DND,
     CONF_GRACE_DAYS,
     CONF_HIDE_STREAKS,
@@ -64,6 +67,8 @@ from .const import (
     DEFAULT_BRIGHTNESS,
     DEFAULT_DAILY_CAP,
     DEFAULT_DAY_BOUNDARY,
+    DEFAULT_DIGEST_TIME,
+    DEFAULT_DIGEST_WEEKDAY,
     DEFAULT_GRACE_DAYS,
     DEFAULT_READING_MINUTES,
     DEFAULT_SNOOZE_MINUTES,
@@ -323,6 +328,17 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                     CONF_READING_MINUTES,
                     default=options.get(CONF_READING_MINUTES, DEFAULT_READING_MINUTES),
                 ): _minutes(0, 10),
+                # The weekly digest: off unless the couple turns it on.
+                vol.Required(
+                    CONF_DIGEST_ENABLED, default=options.get(CONF_DIGEST_ENABLED, False)
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_DIGEST_WEEKDAY,
+                    default=options.get(CONF_DIGEST_WEEKDAY, DEFAULT_DIGEST_WEEKDAY),
+                ): _select(list(WEEKDAYS), CONF_ACTIVE_DAYS),
+                vol.Required(
+                    CONF_DIGEST_TIME, default=options.get(CONF_DIGEST_TIME, DEFAULT_DIGEST_TIME)
+                ): selector.TimeSelector(),
             }
         )
         if retired and engine is not None and engine.notifier is not None:

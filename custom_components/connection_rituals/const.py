@@ -206,3 +206,10 @@ PARTNER_A: Final = "a"
 PARTNER_B: Final = "b"
 PARTNERS: Final = (PARTNER_A, PARTNER_B)
 DEFAULT_SNOOZE_MINUTES: Final = 10
+
+# The weekly digest: one short note a week about the rituals the couple kept (off by default).
+CONF_DIGEST_ENABLED: Final = "digest_enabled"
+CONF_DIGEST_WEEKDAY: Final = "digest_weekday"
+CONF_DIGEST_TIME: Final = "digest_time"
+DEFAULT_DIGEST_WEEKDAY: Final = "sun"
+DEFAULT_DIGEST_TIME: Final = "19:00:00"

@@ -22,6 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import ConnectionRitualsConfigEntry
 from .const import CONF_HIDE_STREAKS, DOMAIN, PARTNERS
 from .core.interactions import TARGET_RATIO
+from .digest import async_setup_digest
 from .engine import Ritual, RitualEngine
 from .entity import CoupleEntity, RitualEntity
 
@@ -169,6 +170,8 @@ async def async_setup_entry(
             ),
             config_subentry_id=ritual_id,
         )
+    # The week together: the weekly digest and its sensor.
+    await async_setup_digest(hass, entry, async_add_entities)
 
 
 def _remove_streak_entities(hass: HomeAssistant, engine: RitualEngine) -> None:
