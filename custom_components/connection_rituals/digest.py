@@ -103,19 +103,21 @@ class DigestSettings:
             quiet=(quiet_start, quiet_end) if quiet_start != quiet_end else None,
         )
 
-    def next_moment(self, now: datetime) -> datetime:
-        """The first digest moment after `now` (UTC): the weekday's local time, out of
-        the quiet hours. Worked out in local wall-clock time for each week, so daylight
-        saving never shifts it; a time a spring-forward night skips comes just after."""
+    def next_moment(self, now: datetime) -> tuple[datetime, date]:
+        """The first digest moment after `now` (UTC), and the day its week ends on: the
+        weekday's local time, out of the quiet hours. Worked out in local wall-clock time
+        for each week, so daylight saving never shifts it; a time a spring-forward night
+        skips comes just after."""
         zone = dt_util.get_default_time_zone()
         today = dt_util.as_local(now).date()
-        for offset in range(15):
+        # From yesterday: a moment the quiet hours hold back may fall on the next day.
+        for offset in range(-1, 15):
             day = today + timedelta(days=offset)
             if day.weekday() != self.weekday:
                 continue
             moment = dt_util.as_utc(self._after_quiet(datetime.combine(day, self.at, zone)))
             if moment > now:
-                return moment
+                return moment, day
         raise AssertionError("a weekday comes within two weeks")  # pragma: no cover
 
     def _after_quiet(self, local: datetime) -> datetime:
@@ -138,22 +140,26 @@ class WeeklyDigest:
         self._store = digest_store(hass, entry.entry_id)
         self._week: date | None = None  # the end of the week the loved counts belong to
         self._loved_at_start: dict[str, int] = {}
+        # The week before: its end and the ideas loved in it (a digest held back by the
+        # quiet hours past the week's end still tells them).
+        self._last_week: date | None = None
+        self._last_loved: list[str] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._timer: CALLBACK_TYPE | None = None
 
     async def async_start(self) -> None:
         """Read the week's start; arm the timer when the digest is on."""
         stored = await self._store.async_load()
-        if isinstance(stored, dict) and isinstance(stored.get("week"), str):
-            try:
-                self._week = date.fromisoformat(stored["week"])
-            except ValueError:
-                self._week = None
-            loved = stored.get("loved")
+        if isinstance(stored, dict):
+            self._week = _day(stored.get("week"))
+            self._last_week = _day(stored.get("last_week"))
+            loved, last = stored.get("loved"), stored.get("last_loved")
             if isinstance(loved, dict):
                 self._loved_at_start = {
                     str(i): n for i, n in loved.items() if isinstance(n, int) and n > 0
                 }
+            if isinstance(last, list):
+                self._last_loved = [str(i) for i in last]
         self.current_week()
         if self.settings.enabled:
             self._arm()
@@ -177,6 +183,8 @@ class WeeklyDigest:
         """The last day of the current week; a new week starts counting loved ideas afresh."""
         end = week_end(self.engine.today(), self.settings.weekday)
         if self._week != end:
+            if self._week is not None:
+                self._last_week, self._last_loved = self._week, self._loved_since_start()
             self._week = end
             self._loved_at_start = dict(self.engine.ideas.loved)
             self._store.async_delay_save(self._stored, 1)
@@ -186,39 +194,56 @@ class WeeklyDigest:
         return {
             "week": self._week.isoformat() if self._week else None,
             "loved": dict(self._loved_at_start),
+            "last_week": self._last_week.isoformat() if self._last_week else None,
+            "last_loved": list(self._last_loved),
         }
 
-    def summary(self, library: IdeaLibrary | None = None) -> WeekSummary | None:
-        """The current week so far (None: nothing kept yet)."""
-        end = self.current_week()
+    def _loved_since_start(self) -> list[str]:
+        """The ideas loved since the current week began, most loved first."""
+        loved = self.engine.ideas.loved
+        return sorted(
+            (i for i, n in loved.items() if n > self._loved_at_start.get(i, 0)),
+            key=lambda i: self._loved_at_start.get(i, 0) - loved[i],
+        )
+
+    def summary(
+        self, end: date | None = None, library: IdeaLibrary | None = None
+    ) -> WeekSummary | None:
+        """The week ending on `end` (the current one: so far), None when nothing was kept."""
+        current = self.current_week()
+        end = end or current
         today = self.engine.today()
         days = week_days(end)
+        since = [end - timedelta(days=6 - offset) for offset in range((today - end).days + 7)]
         rituals = []
         for ritual in self.engine.rituals.values():
             history = ritual.state.history
             records = {day: history[day] for day in days if day in history}
-            this_week = sum(r.completed for day, r in records.items() if day <= today)
+            # Kept before the week: more completions than the week and the days since hold.
+            since_start = sum(history[day].completed for day in since if day in history)
             rituals.append(
                 RitualWeek(
                     ritual.config.name,
                     {day: record.outcome for day, record in records.items()},
-                    kept_before=ritual.stats.completions > this_week,
+                    kept_before=ritual.stats.completions > since_start,
                 )
             )
         return summarize_week(
             rituals,
             end,
             couple_streak=self.engine.connection_stats.current,
-            loved_ideas=self._loved_this_week(library),
+            loved_ideas=self._idea_texts(
+                self._loved_since_start()
+                if end == current
+                else self._last_loved
+                if end == self._last_week
+                else [],
+                library,
+            ),
         )
 
-    def _loved_this_week(self, library: IdeaLibrary | None) -> list[str]:
-        """The texts of the ideas loved since the week began, most loved first."""
-        loved = self.engine.ideas.loved
-        grown = sorted(
-            (i for i, n in loved.items() if n > self._loved_at_start.get(i, 0)),
-            key=lambda i: self._loved_at_start.get(i, 0) - loved[i],
-        )
+    def _idea_texts(self, idea_ids: list[str], library: IdeaLibrary | None) -> list[str]:
+        """The texts of ideas (the couple's own prompts or the library's)."""
         library = library or (self.engine.notifier.library if self.engine.notifier else None)
         own = {
             idea.idea_id: idea.text
@@ -226,7 +251,7 @@ class WeeklyDigest:
             for idea in own_prompts(ritual.config.prompt_text, ritual.config.ritual_id)
         }
         texts = []
-        for idea_id in grown:
+        for idea_id in idea_ids:
             text = own.get(idea_id) or (library_idea_text(library, idea_id) if library else None)
             if text:
                 texts.append(text)
@@ -237,21 +262,20 @@ class WeeklyDigest:
     def _arm(self) -> None:
         if self.hass.is_stopping:
             return
-        moment = self.settings.next_moment(dt_util.utcnow())
+        moment, end = self.settings.next_moment(dt_util.utcnow())
+
+        @callback
+        def _due(now: datetime) -> None:
+            self._timer = None
+            self._arm()  # next week's, before anything else
+            if self.engine.vacation:
+                return  # vacation keeps the house quiet
+            self.entry.async_create_task(self.hass, self._async_send(end), f"{DOMAIN} digest")
+
         self._timer = async_track_point_in_utc_time(
             self.hass,
-            HassJob(self._due, "connection_rituals weekly digest", cancel_on_shutdown=True),
+            HassJob(_due, "connection_rituals weekly digest", cancel_on_shutdown=True),
             moment,
-        )
-
-    @callback
-    def _due(self, now: datetime) -> None:
-        self._timer = None
-        self._arm()  # next week's, before anything else
-        if self.engine.vacation:
-            return  # vacation keeps the house quiet
-        self.entry.async_create_background_task(
-            self.hass, self._async_send(), f"{DOMAIN} weekly digest"
         )
 
     @callback
@@ -260,11 +284,11 @@ class WeeklyDigest:
             self._timer()
             self._arm()
 
-    async def _async_send(self) -> None:
-        """One notification per target (a shared plain target gets it once)."""
+    async def _async_send(self, end: date) -> None:
+        """The week ending on `end`, once per target (a shared plain target gets it once)."""
         language = self.hass.config.language
         library = await self.hass.async_add_executor_job(load_library, language)
-        summary = self.summary(library)
+        summary = self.summary(end, library)
         notifier = self.engine.notifier
         if summary is None or notifier is None:
             return  # nothing to celebrate: nothing is sent
@@ -294,6 +318,13 @@ class WeeklyDigest:
                 service,
                 str(err) or type(err).__name__,
             )
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 # ---------------------------------------------------------------------- the sensor
