@@ -42,20 +42,14 @@ def digests(calls: list[ServiceCall], entry: MockConfigEntry) -> list[dict[str, 
     return [call.data for call in calls if call.data.get("data", {}).get("tag") == tag]
 
 
-async def keep(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> None:
-    """Mark a ritual kept today (the `complete` action)."""
+async def keep(
+    hass: HomeAssistant, entry: MockConfigEntry, name: str, action: str = "complete"
+) -> None:
+    """Mark a ritual kept today (the `complete` action), or take another action on it."""
     ritual_id = next(i for i, s in entry.subentries.items() if s.title == name)
     device = device_by_identifier(hass, (DOMAIN, ritual_id))
     assert device is not None
-    await hass.services.async_call(DOMAIN, "complete", {"ritual": device.id}, blocking=True)
-
-
-async def decline(hass: HomeAssistant, entry: MockConfigEntry, name: str) -> None:
-    """ "Not today" for a ritual."""
-    ritual_id = next(i for i, s in entry.subentries.items() if s.title == name)
-    device = device_by_identifier(hass, (DOMAIN, ritual_id))
-    assert device is not None
-    await hass.services.async_call(DOMAIN, "skip", {"ritual": device.id}, blocking=True)
+    await hass.services.async_call(DOMAIN, action, {"ritual": device.id}, blocking=True)
 
 
 async def love(hass: HomeAssistant, entry: MockConfigEntry, idea: str) -> None:
@@ -143,7 +137,7 @@ async def test_silence_in_a_week_with_nothing_kept(
 ) -> None:
     await move_to(hass, freezer, "2026-10-26 10:00:00-07:00")
     entry = await setup_couple(hass, household, *RITUALS, options=SUNDAY_EVENINGS)
-    await decline(hass, entry, "Reunion")
+    await keep(hass, entry, "Reunion", "skip")  # "not today"
     await move_to(hass, freezer, "2026-11-01 19:00:00-08:00")
     assert digests(household.alex_calls, entry) == digests(household.sam_calls, entry) == []
     assert hass.states.get(SENSOR).state == "0"
