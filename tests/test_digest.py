@@ -378,3 +378,33 @@ async def test_removing_the_couple_removes_the_digest_store(
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+async def test_the_options_turn_it_on_for_a_day_and_time(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
+) -> None:
+    """Off by default in the options form; turned on there for Friday 18:30."""
+    entry = await a_week_before_fall_back(hass, freezer, household)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    defaults = {
+        str(key): key.default() for key in result["data_schema"].schema if str(key) in OPTION_KEYS
+    }
+    assert defaults == {
+        CONF_DIGEST_ENABLED: False,
+        CONF_DIGEST_WEEKDAY: "sun",
+        CONF_DIGEST_TIME: "19:00:00",
+    }
+    await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_DIGEST_ENABLED: True, CONF_DIGEST_WEEKDAY: "fri", CONF_DIGEST_TIME: "18:30:00"},
+    )
+    await hass.async_block_till_done()  # the entry reloads with the new options
+    assert entry.options[CONF_DIGEST_WEEKDAY] == "fri"
+    assert hass.states.get(SENSOR).attributes["week_end"] == "2026-10-30"
+    await move_to(hass, freezer, "2026-10-30 18:29:00-07:00")
+    assert digests(household.alex_calls, entry) == []
+    await move_to(hass, freezer, "2026-10-30 18:30:00-07:00")
+    assert len(digests(household.alex_calls, entry)) == 1
+
+
+OPTION_KEYS = (CONF_DIGEST_ENABLED, CONF_DIGEST_WEEKDAY, CONF_DIGEST_TIME)

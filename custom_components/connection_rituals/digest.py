@@ -187,7 +187,10 @@ class WeeklyDigest:
                 self._last_week, self._last_loved = self._week, self._loved_since_start()
             self._week = end
             self._loved_at_start = dict(self.engine.ideas.loved)
-            self._store.async_delay_save(self._stored, 1)
+            # Written at once (once a week): nothing is left pending when the entry goes.
+            self.entry.async_create_task(
+                self.hass, self._store.async_save(self._stored()), f"{DOMAIN} digest week"
+            )
         return end
 
     def _stored(self) -> dict[str, Any]:
@@ -244,6 +247,8 @@ class WeeklyDigest:
 
     def _idea_texts(self, idea_ids: list[str], library: IdeaLibrary | None) -> list[str]:
         """The texts of ideas (the couple's own prompts or the library's)."""
+        if not idea_ids:
+            return []
         library = library or (self.engine.notifier.library if self.engine.notifier else None)
         own = {
             idea.idea_id: idea.text
