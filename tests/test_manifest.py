@@ -571,7 +571,7 @@ def translated_calls() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
                 placeholders = {
                     k.value for k in placeholders_node.keys if isinstance(k, ast.Constant)
                 }
-            if call_name(node) == "async_create_issue":
+            if call_name(node) in ("async_create_issue", "async_set_issue"):
                 assert isinstance(key, ast.Constant), f"{path.name}:{node.lineno}"
                 issues[key.value] = placeholders
             elif keyword(node, "translation_domain") is not None:
