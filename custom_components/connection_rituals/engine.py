@@ -86,6 +86,7 @@ class RitualEngine(OccurrenceMachine):
 
     async def async_stop(self) -> None:
         """Stop listening and flush state to disk."""
+        self._cancel_pending_commit()  # the flush below writes it
         self.triggers.async_stop()
         if self.notifier is not None:
             self.phone_actions.async_stop()
@@ -160,7 +161,7 @@ class RitualEngine(OccurrenceMachine):
                 ):
                     self._start(ritual, actor=partner)
         self._refresh_apart(now)
-        self._commit()
+        self._commit_after_dispatch()
 
     def device_changed(self, old: State | None, new: State | None) -> None:
         """A screen or TV changed. Reading the prompt never counts; later use only keeps

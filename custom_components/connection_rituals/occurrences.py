@@ -5,6 +5,7 @@ changed entity and one debounced save."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
 from functools import partial
 import random
@@ -103,6 +104,7 @@ class OccurrenceMachine:
         # than uuid4 (a system call) on the arrival path.
         self._occurrence_ids = random.Random()
         self._changed: set[str | None] = set()
+        self._commit_pending: asyncio.Handle | None = None
 
     def today(self, now: datetime | None = None) -> date:
         """The current ritual day."""
@@ -147,6 +149,22 @@ class OccurrenceMachine:
             self.publisher.changed(changed)
         if save:
             self.async_save()
+
+    def _commit_after_dispatch(self) -> None:
+        """The end of a command from a state-change listener: Home Assistant delivers
+        the events it fired (the `started` event first) once every listener of the
+        state change returned, so the entity updates and the save follow just after."""
+        if self._commit_pending is None:
+            self._commit_pending = self.hass.loop.call_soon(self._commit_now)
+
+    def _commit_now(self) -> None:
+        self._commit_pending = None
+        self._commit()
+
+    def _cancel_pending_commit(self) -> None:
+        if self._commit_pending is not None:
+            self._commit_pending.cancel()
+            self._commit_pending = None
 
     def _start(
         self, ritual: Ritual, actor: str | None = None, manual: bool = False
