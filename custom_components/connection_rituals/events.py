@@ -24,6 +24,8 @@ class Publisher:
         self.persons = persons
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
+        # Happenings for the event entities, delivered with the entity updates.
+        self._pending: list[tuple[str, RitualEventType, dict[str, Any]]] = []
 
     @callback
     def async_add_listener(self, ritual_id: str | None, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -54,7 +56,12 @@ class Publisher:
         return len(self._listeners.get(ritual_id, []))
 
     def changed(self, ritual_ids: set[str | None]) -> None:
-        """One update per entity: the changed rituals' entities, then the couple's."""
+        """The end of a command: the event entities hear what happened, then each
+        changed ritual's entities and the couple's update once."""
+        pending, self._pending = self._pending, []
+        for happened_to, event_type, data in pending:
+            for listener in list(self._event_listeners.get(happened_to, [])):
+                listener(event_type, data)
         for ritual_id in ritual_ids:
             if ritual_id is not None:
                 for update in list(self._listeners.get(ritual_id, [])):
@@ -70,7 +77,8 @@ class Publisher:
         idea_id: str | None,
         extra: dict[str, Any],
     ) -> None:
-        """Tell the bus and the ritual's event entity what happened."""
+        """Tell the bus what happened now, and the ritual's event entity with the
+        command's entity updates (`changed`)."""
         occurrence = ritual.state.occurrence
         data: dict[str, Any] = {
             "ritual_id": ritual.config.ritual_id,
@@ -87,5 +95,5 @@ class Publisher:
             EVENT_CONNECTION_RITUALS,
             {"type": event_type.value, "entry_id": self.entry_id, **data},
         )
-        for listener in list(self._event_listeners.get(ritual.config.ritual_id, [])):
-            listener(event_type, data)
+        if ritual.config.ritual_id in self._event_listeners:
+            self._pending.append((ritual.config.ritual_id, event_type, data))

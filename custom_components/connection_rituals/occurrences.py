@@ -29,6 +29,7 @@ from .const import (
     DEFAULT_GRACE_DAYS,
     DEFAULT_READING_MINUTES,
     DEFAULT_SNOOZE_MINUTES,
+    DOMAIN,
     PARTNER_A,
     PARTNER_B,
     PARTNERS,
@@ -104,7 +105,7 @@ class OccurrenceMachine:
         # than uuid4 (a system call) on the arrival path.
         self._occurrence_ids = random.Random()
         self._changed: set[str | None] = set()
-        self._commit_pending: asyncio.Handle | None = None
+        self._commit_pending: asyncio.Task[None] | None = None
 
     def today(self, now: datetime | None = None) -> date:
         """The current ritual day."""
@@ -155,9 +156,11 @@ class OccurrenceMachine:
         the events it fired (the `started` event first) once every listener of the
         state change returned, so the entity updates and the save follow just after."""
         if self._commit_pending is None:
-            self._commit_pending = self.hass.loop.call_soon(self._commit_now)
+            self._commit_pending = self.entry.async_create_task(
+                self.hass, self._async_commit(), f"{DOMAIN} commit", eager_start=False
+            )
 
-    def _commit_now(self) -> None:
+    async def _async_commit(self) -> None:
         self._commit_pending = None
         self._commit()
 
