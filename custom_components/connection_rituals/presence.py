@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 
 from .const import PARTNER_A, PARTNER_B
-from .core.schedule import HOME, are_apart, is_away
+from .core.schedule import HOME, UNSETTLED_STATES, are_apart, is_away
 
 # media_player / binary_sensor states that mean a screen is in use.
 IN_USE_STATES = frozenset({"on", "playing"})
 # States that carry no news about where someone is (a phone went quiet, start-up).
-UNSETTLED = frozenset({STATE_UNKNOWN, STATE_UNAVAILABLE})
+UNSETTLED = UNSETTLED_STATES
 
 
 class Move(StrEnum):
