@@ -109,18 +109,20 @@ class AtStarted:
         self._waiting: dict[Hashable, CALLBACK_TYPE] = {}
 
     def run(self, key: Hashable, action: Callable[[], None]) -> None:
-        """Run `action` now if Home Assistant runs, else once it has started."""
-        if self.hass.is_running:
-            action()
-            return
+        """Run `action` now if Home Assistant has started, else once it has."""
+        self.cancel(key)
+        ran = False
 
         @callback
         def _started(hass: HomeAssistant) -> None:
+            nonlocal ran
+            ran = True
             self._waiting.pop(key, None)
             action()
 
-        self.cancel(key)
-        self._waiting[key] = async_at_started(self.hass, _started)
+        unsub = async_at_started(self.hass, _started)
+        if not ran:
+            self._waiting[key] = unsub
 
     def cancel(self, key: Hashable) -> None:
         """Forget the key's waiting action."""
