@@ -17,7 +17,6 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.location import PyTestLocation
 
-from custom_components.connection_rituals.config_flow import ritual_defaults
 from custom_components.connection_rituals.const import (
     CONF_DAY_BOUNDARY,
     CONF_DEVICES_A,
@@ -29,6 +28,7 @@ from custom_components.connection_rituals.const import (
     SUBENTRY_TYPE_RITUAL,
     RitualKind,
 )
+from custom_components.connection_rituals.subentry_flow import ritual_defaults
 
 ALEX = "person.alex"
 SAM = "person.sam"

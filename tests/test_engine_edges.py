@@ -139,13 +139,14 @@ async def test_engine_guards(
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
     engine = engine_of(entry)
     (ritual,) = engine.rituals.values()
-    assert ritual.apart_timer is not None
+    apart_timer = (ritual.config.ritual_id, "apart")
+    assert engine.timers.pending(apart_timer)
     engine.snooze(ritual, 10)
-    engine._finish(ritual, completed=True)
+    engine.new_day()  # no open-ended occurrence of an earlier day to finish
     engine.skip(ritual)
     assert state(hass, "binary_sensor.thinking_of_you_active") == "off"
     engine.attempt_start(ritual, manual=True)
     engine.skip(ritual, PARTNER_A)
-    assert ritual.apart_timer is None
+    assert not engine.timers.pending(apart_timer)
     set_person(hass, ALEX, "Work")
     await hass.async_block_till_done()

@@ -21,7 +21,6 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, HomeAssistant, ServiceCall
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -722,7 +721,7 @@ async def test_apart_check_before_the_day_boundary_after_a_long_sleep(
     freezer.move_to("2026-11-17 09:00:00-08:00")
     engine = entry.runtime_data
     (ritual,) = engine.rituals.values()
-    engine._maybe_start_apart(ritual, dt_util.utcnow())  # the 08:00 check, first
+    engine.start_due_apart(ritual)  # the 08:00 check, first
     assert [e["type"] for e in bus_events] == ["started", "missed", "started"]
     await move_to(hass, freezer, "2026-11-17 09:00:00-08:00")  # then every other timer
     assert [e["type"] for e in bus_events] == ["started", "missed", "started"]

@@ -416,7 +416,7 @@ async def test_subscription_pushes_today(
     """Today's rituals now, then again as they open, are kept or declined, and reload."""
     entry, reunion, bedtime = await _setup(hass, freezer, setup_entry, hass_storage)
     engine = entry.runtime_data
-    listeners_before = len(engine._listeners.get(None, []))
+    listeners_before = engine.publisher.listener_count(None)
     devices = devices_by_name(hass)
     client = await _ws(hass, hass_ws_client, hass_admin_user)
     await client.send_json_auto_id(
@@ -477,7 +477,7 @@ async def test_subscription_pushes_today(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.runtime_data is not engine
-    assert len(entry.runtime_data._listeners[None]) == listeners_before + 1
+    assert entry.runtime_data.publisher.listener_count(None) == listeners_before + 1
     await hass.services.async_call(
         DOMAIN, "complete", {"ritual": devices["Bedtime"]}, blocking=True
     )
@@ -491,7 +491,7 @@ async def test_subscription_pushes_today(
     await hass.async_block_till_done()
     pushed = (await client.receive_json())["event"]
     assert pushed["loaded"] is True
-    assert len(entry.runtime_data._listeners[None]) == listeners_before + 1
+    assert entry.runtime_data.publisher.listener_count(None) == listeners_before + 1
 
     # A new ritual day is pushed too.
     await tick(hass, freezer, hours=11)  # 04:30 the next morning
@@ -501,7 +501,7 @@ async def test_subscription_pushes_today(
     # Unsubscribing lets go of the engine.
     await client.send_json_auto_id({"type": "unsubscribe_events", "subscription": subscription})
     assert (await client.receive_json())["success"]
-    assert len(entry.runtime_data._listeners[None]) == listeners_before
+    assert entry.runtime_data.publisher.listener_count(None) == listeners_before
     await hass.services.async_call(
         DOMAIN, "complete", {"ritual": devices["Reunion"]}, blocking=True
     )
@@ -521,17 +521,17 @@ async def test_closing_the_connection_unsubscribes(
     """A closed dashboard leaves no listener behind."""
     entry, _, _ = await _setup(hass, freezer, setup_entry, hass_storage)
     engine = entry.runtime_data
-    before = len(engine._listeners.get(None, []))
+    before = engine.publisher.listener_count(None)
     client = await _ws(hass, hass_ws_client, hass_admin_user)
     await client.send_json_auto_id(
         {"type": "connection_rituals/subscribe_today", "entry_id": entry.entry_id}
     )
     assert (await client.receive_json())["success"]
     assert (await client.receive_json())["event"]["loaded"] is True
-    assert len(engine._listeners[None]) == before + 1
+    assert engine.publisher.listener_count(None) == before + 1
     await client.close()
     await hass.async_block_till_done()
-    assert len(engine._listeners[None]) == before
+    assert engine.publisher.listener_count(None) == before
 
 
 async def test_couples_for_the_editor(

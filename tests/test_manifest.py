@@ -33,17 +33,14 @@ import pytest
 import voluptuous as vol
 
 import custom_components.connection_rituals as integration_module
-from custom_components.connection_rituals.config_flow import (
-    _couple_schema,
-    _ritual_schema,
-    ritual_defaults,
-)
+from custom_components.connection_rituals.config_flow import _couple_schema
 from custom_components.connection_rituals.const import (
     DOMAIN,
     SUBENTRY_TYPE_RITUAL,
     RitualEventType,
     RitualKind,
 )
+from custom_components.connection_rituals.subentry_flow import ritual_defaults, ritual_schema
 
 from .conftest import ALEX, couple_entry, ritual_subentry
 
@@ -574,7 +571,7 @@ def translated_calls() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
                 placeholders = {
                     k.value for k in placeholders_node.keys if isinstance(k, ast.Constant)
                 }
-            if call_name(node) == "async_create_issue":
+            if call_name(node) in ("async_create_issue", "async_set_issue"):
                 assert isinstance(key, ast.Constant), f"{path.name}:{node.lineno}"
                 issues[key.value] = placeholders
             elif keyword(node, "translation_domain") is not None:
@@ -643,7 +640,7 @@ def select_selectors(schema: vol.Schema) -> Iterator[tuple[str, ha_selector.Sele
 
 
 def ritual_schemas() -> dict[RitualKind, vol.Schema]:
-    return {kind: _ritual_schema(kind, ritual_defaults(kind)) for kind in RitualKind}
+    return {kind: ritual_schema(kind, ritual_defaults(kind)) for kind in RitualKind}
 
 
 async def kind_step_schema(hass: HomeAssistant, entry_id: str) -> vol.Schema:
@@ -690,10 +687,14 @@ FLOW_SECTIONS = {
 
 def flow_usage() -> dict[tuple[str, ...], dict[str, set[str]]]:
     """Per strings section: the step ids, errors and abort reasons its flow class uses."""
-    tree = ast.parse((INTEGRATION / "config_flow.py").read_text(encoding="utf-8"))
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    body = [
+        node
+        for flow_module in ("config_flow.py", "subentry_flow.py")
+        for node in ast.parse((INTEGRATION / flow_module).read_text(encoding="utf-8")).body
+    ]
+    functions = {node.name: node for node in body if isinstance(node, ast.FunctionDef)}
     usage: dict[tuple[str, ...], dict[str, set[str]]] = {}
-    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+    for cls in (node for node in body if isinstance(node, ast.ClassDef)):
         bases = {base.id for base in cls.bases if isinstance(base, ast.Name)}
         (section,) = (FLOW_SECTIONS[base] for base in bases if base in FLOW_SECTIONS)
         found = usage.setdefault(section, {"step": set(), "error": set(), "abort": set()})

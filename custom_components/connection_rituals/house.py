@@ -16,8 +16,9 @@ was down, so there the light's look is compared with the one the window set.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID, STATE_ON
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -28,12 +29,10 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers.event import async_track_state_change_event
-from homeassistant.helpers.start import async_at_started
 
-from .models import Occurrence
-
-if TYPE_CHECKING:
-    from .engine import Ritual
+from .const import DOMAIN
+from .models import Occurrence, Ritual
+from .timers import AtStarted
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,9 +64,11 @@ def light_snapshot(hass: HomeAssistant, entity_id: str) -> dict[str, Any] | None
 class HouseActions:
     """Scenes and lights around ritual windows."""
 
-    def __init__(self, hass: HomeAssistant) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Prepare."""
         self.hass = hass
+        self.entry = entry
+        self._at_started = AtStarted(hass)
         # Per occurrence id: the context of our own calls and the watch on its lights.
         self._contexts: dict[str, Context] = {}
         self._watches: dict[str, CALLBACK_TYPE] = {}
@@ -79,6 +80,7 @@ class HouseActions:
             unsub()
         self._watches.clear()
         self._contexts.clear()
+        self._at_started.cancel_all()
 
     def on_started(self, ritual: Ritual, occurrence: Occurrence) -> None:
         """Remember the lights, then set the mood."""
@@ -99,7 +101,9 @@ class HouseActions:
         }
         context = self._contexts[occurrence.occurrence_id] = Context()
         self._watch(occurrence, context)
-        self.hass.async_create_task(self._async_set_mood(ritual, occurrence, context))
+        self.entry.async_create_background_task(
+            self.hass, self._async_set_mood(ritual, occurrence, context), f"{DOMAIN} mood"
+        )
 
     def _watch(self, occurrence: Occurrence, context: Context) -> None:
         """Note every light someone else changes while the window is open."""
@@ -161,12 +165,13 @@ class HouseActions:
         if not occurrence.lights:
             return
 
-        @callback
-        def _restore(hass: HomeAssistant) -> None:
-            hass.async_create_task(self._async_restore(ritual, occurrence, watched))
+        def _restore() -> None:
+            self.entry.async_create_background_task(
+                self.hass, self._async_restore(ritual, occurrence, watched), f"{DOMAIN} restore"
+            )
 
         # After a restart the lights may not be loaded yet.
-        async_at_started(self.hass, _restore)
+        self._at_started.run(occurrence.occurrence_id, _restore)
 
     async def _async_restore(
         self, ritual: Ritual, occurrence: Occurrence, watched: Context | None

@@ -41,7 +41,7 @@ from .const import (
     TriggerType,
 )
 from .core.schedule import WEEKDAYS, PresenceCondition, Window
-from .core.streaks import Baseline, DayRecord
+from .core.streaks import Baseline, DayRecord, StreakStats
 
 
 def parse_time(value: Any, fallback: str = "00:00:00") -> time:
@@ -288,3 +288,17 @@ class RitualState:
                 if isinstance(reply, dict)
             ],
         )
+
+
+@dataclass(slots=True)
+class Ritual:
+    """A configured ritual with its persisted state and derived figures."""
+
+    config: RitualConfig
+    state: RitualState
+    stats: StreakStats = field(default_factory=StreakStats)
+
+    @property
+    def active(self) -> bool:
+        """Whether the ritual window is open."""
+        return self.state.occurrence is not None

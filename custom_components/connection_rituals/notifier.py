@@ -8,37 +8,25 @@ engine actions. A failing notify service never breaks the engine.
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 import json
 import logging
 from pathlib import Path
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
-from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
-from homeassistant.helpers.start import async_at_started
-from homeassistant.util import dt as dt_util, slugify
+from homeassistant.util import dt as dt_util
 
-from .compat import device_config_entry_ids
 from .const import (
     CONF_DAILY_CAP,
     CONF_IDEA_FEEDBACK,
-    CONF_NOTIFY_A,
-    CONF_NOTIFY_B,
-    CONF_PHONE_A,
-    CONF_PHONE_B,
     CONF_QUIET_END,
     CONF_QUIET_START,
     CONF_STORE_REPLIES,
     DEFAULT_DAILY_CAP,
     DOMAIN,
-    PARTNER_A,
-    PARTNER_B,
     PARTNERS,
     PromptMode,
     RitualKind,
@@ -53,45 +41,30 @@ from .core.ideas import (
     parse_library,
     time_of_day,
 )
-from .core.schedule import HOME, PresenceCondition, in_active_hours, is_away
-from .idea_feedback import FEEDBACK_ACTIONS, feedback_payload, feedback_tag
-from .models import Occurrence, parse_time
-
-if TYPE_CHECKING:
-    from .engine import Ritual, RitualEngine
+from .core.prompting import (
+    ACTION_DONE,
+    ACTION_PREFIX,
+    ACTION_REPLY,
+    ACTION_SKIP,
+    ACTION_SNOOZE,
+    action_id,
+    after_quiet_hours,
+    count_against_cap,
+    notification_tag,
+)
+from .core.schedule import HOME, PresenceCondition, is_away
+from .idea_feedback import feedback_payload, feedback_tag
+from .models import Occurrence, Ritual, parse_time
+from .phones import Phones, Target
+from .presence import other
+from .timers import AtStarted
+from .views import CoupleView
 
 _LOGGER = logging.getLogger(__name__)
 
-EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
-ACTION_PREFIX = "CONNECTION_RITUALS"
-ACTION_DONE = "DONE"
-ACTION_SNOOZE = "SNOOZE"
-ACTION_SKIP = "SKIP"
-ACTION_REPLY = "REPLY"
 NOTIFY_TIMEOUT_SECONDS = 10
 IDEAS_DIR = Path(__file__).parent / "ideas"
 MAX_STORED_REPLIES = 100
-
-
-def notification_tag(occurrence: Occurrence) -> str:
-    """One tag per occurrence: re-sends replace, completion clears."""
-    return f"connection_rituals_{occurrence.occurrence_id}"
-
-
-def action_id(action: str, occurrence: Occurrence) -> str:
-    """An action identifier carrying the occurrence id."""
-    return f"{ACTION_PREFIX}_{action}_{occurrence.occurrence_id}"
-
-
-def parse_action(action: Any) -> tuple[str, str] | None:
-    """(action, occurrence id) from an action identifier, or None if it is not ours."""
-    if not isinstance(action, str) or not action.startswith(f"{ACTION_PREFIX}_"):
-        return None
-    kind, _, occurrence_id = action[len(ACTION_PREFIX) + 1 :].partition("_")
-    known = (ACTION_DONE, ACTION_SNOOZE, ACTION_SKIP, ACTION_REPLY, *FEEDBACK_ACTIONS)
-    if kind not in known or not occurrence_id:
-        return None
-    return kind, occurrence_id
 
 
 def load_library(language: str) -> IdeaLibrary:
@@ -106,19 +79,10 @@ def load_library(language: str) -> IdeaLibrary:
     raise FileNotFoundError(IDEAS_DIR / "en.json")
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a partner's prompts go."""
-
-    service: str  # notify service name, without the domain
-    actionable: bool  # a companion app phone
-    android: bool = False
-
-
 class PartnerNotifier:
     """Sends, replaces and clears the couple's ritual prompts."""
 
-    def __init__(self, hass: HomeAssistant, engine: RitualEngine, library: IdeaLibrary) -> None:
+    def __init__(self, hass: HomeAssistant, engine: CoupleView, library: IdeaLibrary) -> None:
         """Prepare; `async_start` begins listening."""
         self.hass = hass
         self.engine = engine
@@ -130,113 +94,30 @@ class PartnerNotifier:
         self.store_replies = bool(options.get(CONF_STORE_REPLIES, False))
         self.idea_feedback = bool(options.get(CONF_IDEA_FEEDBACK, False))
         self.rng = random.Random()
-        self._phones = {
-            PARTNER_A: engine.entry.data.get(CONF_PHONE_A),
-            PARTNER_B: engine.entry.data.get(CONF_PHONE_B),
-        }
-        self._plain = {
-            PARTNER_A: engine.entry.data.get(CONF_NOTIFY_A),
-            PARTNER_B: engine.entry.data.get(CONF_NOTIFY_B),
-        }
+        self.phones = Phones(hass, engine.entry, engine.partner_name)
         self._timers: dict[str, CALLBACK_TYPE] = {}
-        self._failing: set[str] = set()
         self._candidates: dict[str, tuple[str, tuple[Idea, ...]]] = {}
-        self._targets: dict[str, Target | None] = {}
-        self._unsubs: list[CALLBACK_TYPE] = []
+        self._at_started = AtStarted(hass)
 
     # ---------------------------------------------------------------- lifecycle
 
     @callback
     def async_start(self) -> None:
-        """Listen to taps and to notify services coming and going."""
-        self._unsubs.append(
-            self.hass.bus.async_listen(EVENT_NOTIFICATION_ACTION, self._async_on_action)
-        )
-        self._unsubs.append(
-            self.hass.bus.async_listen(EVENT_SERVICE_REGISTERED, self._async_on_service_change)
-        )
-        self._unsubs.append(
-            self.hass.bus.async_listen(EVENT_SERVICE_REMOVED, self._async_on_service_change)
-        )
-        self._unsubs.append(
-            self.hass.bus.async_listen(
-                dr.EVENT_DEVICE_REGISTRY_UPDATED, self._async_on_device_change
-            )
-        )
-        self._unsubs.append(async_at_started(self.hass, self._async_check_targets))
+        """Follow the phones."""
+        self.phones.async_start()
 
     @callback
     def async_stop(self) -> None:
         """Stop listening and cancel pending re-sends."""
-        for unsub in self._unsubs:
-            unsub()
-        self._unsubs.clear()
+        self.phones.async_stop()
         for cancel in self._timers.values():
             cancel()
         self._timers.clear()
-
-    # ----------------------------------------------------------------- targets
+        self._at_started.cancel_all()
 
     def target(self, partner: str) -> Target | None:
-        """A partner's phone (or plain notify service), as it is now.
-
-        Resolved when first needed and again whenever a notify service comes or goes
-        or a device changes, so a renamed phone keeps working.
-        """
-        if partner in self._targets:
-            return self._targets[partner]
-        target = self._targets[partner] = self._resolve_target(partner)
-        return target
-
-    def _resolve_target(self, partner: str) -> Target | None:
-        if device_id := self._phones[partner]:
-            device = dr.async_get(self.hass).async_get(device_id)
-            for entry_id in device_config_entry_ids(device) if device else ():
-                entry = self.hass.config_entries.async_get_entry(entry_id)
-                if entry is None or entry.domain != "mobile_app":
-                    continue
-                service = slugify(f"mobile_app_{entry.data.get('device_name', '')}")
-                if self.hass.services.has_service("notify", service):
-                    return Target(
-                        service, actionable=True, android=entry.data.get("os_name") == "Android"
-                    )
-        if plain := self._plain[partner]:
-            service = str(plain).removeprefix("notify.")
-            if self.hass.services.has_service("notify", service):
-                return Target(service, actionable=False)
-        return None
-
-    def _configured(self, partner: str) -> str | None:
-        return self._phones[partner] or self._plain[partner]
-
-    @callback
-    def _async_on_service_change(self, event: Event) -> None:
-        if event.data.get("domain") == "notify":
-            self._targets.clear()
-            self._async_check_targets(self.hass)
-
-    @callback
-    def _async_on_device_change(self, event: Event[dr.EventDeviceRegistryUpdatedData]) -> None:
-        self._targets.clear()
-
-    @callback
-    def _async_check_targets(self, hass: HomeAssistant) -> None:
-        """A configured target that is missing raises a repair issue; back, it clears."""
-        for partner in PARTNERS:
-            configured = self._configured(partner)
-            issue_id = f"notify_target_missing_{self.engine.entry.entry_id}_{partner}"
-            if configured and self.target(partner) is None:
-                ir.async_create_issue(
-                    hass,
-                    DOMAIN,
-                    issue_id,
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.WARNING,
-                    translation_key="notify_target_missing",
-                    translation_placeholders={"partner": self.engine.partner_name(partner)},
-                )
-            else:
-                ir.async_delete_issue(hass, DOMAIN, issue_id)
+        """A partner's phone (or plain notify service), as it is now."""
+        return self.phones.target(partner)
 
     # ------------------------------------------------------------------ engine
 
@@ -244,11 +125,11 @@ class PartnerNotifier:
         """Prompt the right partner(s), now or when quiet hours end."""
         self._prompt_at(ritual, occurrence, dt_util.utcnow())
         if ritual.config.dnd and ritual.config.kind is RitualKind.REUNION:
-            self._set_dnd(occurrence, on=True)
+            self.phones.set_dnd(occurrence, on=True)
 
     def on_snoozed(self, ritual: Ritual, occurrence: Occurrence) -> None:
         """Remove the prompt now and bring it back after the snooze."""
-        self._clear(occurrence)
+        self.phones.clear(occurrence)
         if occurrence.snoozed_until is not None:
             self._prompt_at(ritual, occurrence, occurrence.snoozed_until)
 
@@ -261,15 +142,14 @@ class PartnerNotifier:
         if cancel := self._timers.pop(occurrence.occurrence_id, None):
             cancel()
 
-        @callback
-        def _tidy_up(hass: HomeAssistant) -> None:
-            self._clear(occurrence)
+        def _tidy_up() -> None:
+            self.phones.clear(occurrence)
             if occurrence.dnd:
-                self._set_dnd(occurrence, on=False)
+                self.phones.set_dnd(occurrence, on=False)
             if self.idea_feedback and occurrence.completed_by:
                 self._ask_about_the_idea(occurrence)
 
-        self._unsubs.append(async_at_started(self.hass, _tidy_up))
+        self._at_started.run(occurrence.occurrence_id, _tidy_up)
 
     def _ask_about_the_idea(self, occurrence: Occurrence) -> None:
         """After a kept ritual: did the couple love its idea? (phones with buttons only)"""
@@ -279,9 +159,9 @@ class PartnerNotifier:
         if payload is None:
             return
         for partner in occurrence.prompted:
-            target = self.target(partner)
+            target = self.phones.target(partner)
             if target is not None and target.actionable:
-                self._call(target, payload)
+                self.phones.call(target, payload)
 
     def _prompt_at(self, ritual: Ritual, occurrence: Occurrence, when: datetime) -> None:
         when = self._after_quiet_hours(when)
@@ -311,26 +191,17 @@ class PartnerNotifier:
         if self.quiet_start == self.quiet_end:
             return when
         local = dt_util.as_local(when)
-        if not in_active_hours(local.time(), self.quiet_start, self.quiet_end):
-            return when
-        end = local.replace(
-            hour=self.quiet_end.hour,
-            minute=self.quiet_end.minute,
-            second=self.quiet_end.second,
-            microsecond=0,
-        )
-        if end <= local:
-            end += timedelta(days=1)
-        return dt_util.as_utc(end)
+        moved = after_quiet_hours(local, self.quiet_start, self.quiet_end)
+        return when if moved is local else dt_util.as_utc(moved)
 
     def _send_prompts(self, ritual: Ritual, occurrence: Occurrence) -> None:
-        if self.engine.vacation or not ritual.state.enabled:
+        if self.engine.paused(ritual):
             return
         recipients = [
             (partner, target)
             for partner in self.engine.prompted_partners(ritual, occurrence)
             if not self._has_left(ritual, occurrence, partner)
-            and (target := self.target(partner)) is not None
+            and (target := self.phones.target(partner)) is not None
             and self._within_cap(partner)
         ]
         if not recipients:
@@ -343,7 +214,7 @@ class PartnerNotifier:
             payload: dict[str, Any] = {"title": ritual.config.name, "message": message}
             if target.actionable:
                 payload["data"] = {
-                    "tag": notification_tag(occurrence),
+                    "tag": notification_tag(occurrence.occurrence_id),
                     "group": DOMAIN,
                     "actions": self._actions(ritual, occurrence),
                 }
@@ -352,7 +223,7 @@ class PartnerNotifier:
                 payload["title"] = self.library.phrases["plain_title"].format(
                     ritual=ritual.config.name, partner=self.engine.partner_name(partner)
                 )
-            self._call(target, payload)
+            self.phones.call(target, payload)
 
     def _reunion_cue(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> str:
         """What is coming, before the idea: "Sam is home. Phones down for 10 minutes? ",
@@ -383,7 +254,7 @@ class PartnerNotifier:
         phrases = self.library.phrases
         # "Not today" is always offered (always free); Android shows three buttons.
         decline = {
-            "action": action_id(ACTION_SKIP, occurrence),
+            "action": action_id(ACTION_SKIP, occurrence.occurrence_id),
             "title": phrases[
                 "skip_evening" if ritual.config.kind is RitualKind.BEDTIME else "skip"
             ],
@@ -392,16 +263,22 @@ class PartnerNotifier:
             # Reply takes Snooze's place: Reply, Done, Not tonight.
             return [
                 {
-                    "action": action_id(ACTION_REPLY, occurrence),
+                    "action": action_id(ACTION_REPLY, occurrence.occurrence_id),
                     "title": phrases["reply"],
                     "behavior": "textInput",
                 },
-                {"action": action_id(ACTION_DONE, occurrence), "title": phrases["done"]},
+                {
+                    "action": action_id(ACTION_DONE, occurrence.occurrence_id),
+                    "title": phrases["done"],
+                },
                 decline,
             ]
         return [
-            {"action": action_id(ACTION_DONE, occurrence), "title": phrases["done"]},
-            {"action": action_id(ACTION_SNOOZE, occurrence), "title": phrases["snooze"]},
+            {"action": action_id(ACTION_DONE, occurrence.occurrence_id), "title": phrases["done"]},
+            {
+                "action": action_id(ACTION_SNOOZE, occurrence.occurrence_id),
+                "title": phrases["snooze"],
+            },
             decline,
         ]
 
@@ -443,143 +320,37 @@ class PartnerNotifier:
 
     def _within_cap(self, partner: str) -> bool:
         """Count a prompt against the partner's daily cap; False once it is reached."""
-        today = self.engine.today()
-        counts = self.engine.prompt_counts
-        if counts.get("day") != today.isoformat():
-            counts.clear()
-            counts["day"] = today.isoformat()
-        sent = int(counts.get(partner, 0))
-        if sent >= self.daily_cap:
-            _LOGGER.debug("Daily prompt cap reached for partner %s", partner)
-            return False
-        counts[partner] = sent + 1
-        return True
-
-    def _clear(self, occurrence: Occurrence) -> None:
-        """Remove the prompt from every phone that received it."""
-        for partner in occurrence.prompted:
-            target = self.target(partner)
-            if target is not None and target.actionable:
-                self._call(
-                    target,
-                    {
-                        "message": "clear_notification",
-                        "data": {"tag": notification_tag(occurrence)},
-                    },
-                )
-
-    def _set_dnd(self, occurrence: Occurrence, on: bool) -> None:
-        """Android phones go quiet for the device-free window (iOS has no such command)."""
-        for partner in PARTNERS:
-            target = self.target(partner)
-            if target is None or not target.android:
-                continue
-            if on:
-                if partner not in occurrence.dnd:
-                    occurrence.dnd.append(partner)
-            elif partner not in occurrence.dnd:
-                continue
-            self._call(
-                target,
-                {
-                    "message": "command_dnd",
-                    "data": {"command": "priority_only" if on else "off"},
-                },
-            )
-        if not on:
-            occurrence.dnd.clear()
-
-    def _call(self, target: Target, payload: dict[str, Any]) -> None:
-        """Send in the background; a failing or hanging service is logged once."""
-
-        async def _send() -> None:
-            try:
-                async with asyncio.timeout(NOTIFY_TIMEOUT_SECONDS):
-                    await self.hass.services.async_call(
-                        "notify", target.service, payload, blocking=True
-                    )
-            except Exception as err:
-                if target.service not in self._failing:
-                    self._failing.add(target.service)
-                    _LOGGER.warning(
-                        "Sending a ritual prompt through notify.%s failed: %s",
-                        target.service,
-                        str(err) or type(err).__name__,
-                    )
-            else:
-                self._failing.discard(target.service)
-
-        self.hass.async_create_background_task(_send(), f"{DOMAIN} notify {target.service}")
+        day = self.engine.today().isoformat()
+        if count_against_cap(self.engine.prompt_counts, day, partner, self.daily_cap):
+            return True
+        _LOGGER.debug("Daily prompt cap reached for partner %s", partner)
+        return False
 
     # ------------------------------------------------------------- phone taps
 
-    @callback
-    def _async_on_action(self, event: Event) -> None:
-        parsed = parse_action(event.data.get("action"))
-        if parsed is None:
-            return
-        kind, occurrence_id = parsed
-        if kind in FEEDBACK_ACTIONS:
-            self._rate_from_tap(event, FEEDBACK_ACTIONS[kind], occurrence_id)
-            return
-        ritual = next(
-            (
-                r
-                for r in self.engine.rituals.values()
-                if r.state.occurrence is not None
-                and r.state.occurrence.occurrence_id == occurrence_id
-            ),
-            None,
-        )
-        if ritual is None:
-            return  # stale, finished, or another couple's occurrence
-        partner = self._partner_of_user(event.context.user_id)
-        if partner is None:
-            _LOGGER.debug("Ignoring a ritual action from a user who is not a partner")
-            return
-        if kind == ACTION_DONE:
-            self.engine.complete(ritual, partner)
-        elif kind == ACTION_SNOOZE:
-            self.engine.snooze(ritual, self.engine.snooze_minutes, partner)
-        elif kind == ACTION_SKIP:
-            self.engine.skip(ritual, partner)
-        else:
-            self._forward_reply(ritual, partner, str(event.data.get("reply_text") or "").strip())
-            self.engine.complete(ritual, partner)
-
-    def _rate_from_tap(self, event: Event, rating: str, occurrence_id: str) -> None:
+    def rate_from_tap(self, rating: str, occurrence_id: str) -> None:
         """A partner rated the idea of a kept occurrence; the question leaves both phones."""
         idea_id = self.engine.ideas.shown.get(occurrence_id)
-        if idea_id is None or self._partner_of_user(event.context.user_id) is None:
-            return  # too old, another couple's, or not one of the partners
+        if idea_id is None:
+            return  # too old, or another couple's
         self.engine.ideas.rate(idea_id, rating)
         for partner in PARTNERS:
-            target = self.target(partner)
+            target = self.phones.target(partner)
             if target is not None and target.actionable:
-                self._call(
+                self.phones.call(
                     target,
                     {"message": "clear_notification", "data": {"tag": feedback_tag(occurrence_id)}},
                 )
         self.engine.async_save()
 
-    def _partner_of_user(self, user_id: str | None) -> str | None:
-        if user_id is None:
-            return None
-        for partner, person in self.engine.persons.items():
-            state = self.hass.states.get(person)
-            if state is not None and state.attributes.get("user_id") == user_id:
-                return partner
-        return None
-
-    def _forward_reply(self, ritual: Ritual, partner: str, text: str) -> None:
+    def forward_reply(self, ritual: Ritual, partner: str, text: str) -> None:
         """Deliver an appreciation to the other partner; stored only if the couple wants."""
         if not text:
             return
-        other = PARTNER_B if partner == PARTNER_A else PARTNER_A
         name = self.engine.partner_name(partner)
-        target = self.target(other)
+        target = self.phones.target(other(partner))
         if target is not None:
-            self._call(
+            self.phones.call(
                 target,
                 {
                     "title": self.library.phrases["appreciation_title"].format(partner=name),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir, selector
 
@@ -15,12 +17,10 @@ from .const import (
     CONF_PARTNER_A,
     CONF_PARTNER_B,
     CONF_TRIGGER_ENTITY,
-    DOMAIN,
     PARTNER_A,
 )
-
-if TYPE_CHECKING:
-    from .engine import RitualEngine
+from .issues import async_set_issue
+from .models import RitualConfig
 
 ISSUE_PERSON = "person_missing"
 ISSUE_DEVICE = "device_missing"
@@ -32,33 +32,30 @@ def _issue_id(kind: str, entry_id: str, key: str) -> str:
 
 
 @callback
-def async_check_entities(hass: HomeAssistant, engine: RitualEngine) -> None:
+def async_check_entities(
+    hass: HomeAssistant,
+    entry: ConfigEntry[Any],
+    persons: Mapping[str, str],
+    in_use_entities: Mapping[str, str],
+    rituals: Iterable[RitualConfig],
+) -> None:
     """Raise a fixable issue for every needed entity that is gone; clear the others."""
-    entry = engine.entry
-    for partner, person in engine.persons.items():
-        issue_id = _issue_id(ISSUE_PERSON, entry.entry_id, partner)
-        if hass.states.get(person) is not None:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-            continue
-        ir.async_create_issue(
+    for partner, person in persons.items():
+        async_set_issue(
             hass,
-            DOMAIN,
-            issue_id,
+            _issue_id(ISSUE_PERSON, entry.entry_id, partner),
+            hass.states.get(person) is None,
             is_fixable=True,
             severity=ir.IssueSeverity.ERROR,
             translation_key="person_missing",
             translation_placeholders={"entity": person, "couple": entry.title},
             data={"entry_id": entry.entry_id, "kind": ISSUE_PERSON, "partner_key": partner},
         )
-    for entity_id, partner in engine.in_use_entities.items():
-        issue_id = _issue_id(ISSUE_DEVICE, entry.entry_id, entity_id)
-        if hass.states.get(entity_id) is not None:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-            continue
-        ir.async_create_issue(
+    for entity_id, partner in in_use_entities.items():
+        async_set_issue(
             hass,
-            DOMAIN,
-            issue_id,
+            _issue_id(ISSUE_DEVICE, entry.entry_id, entity_id),
+            hass.states.get(entity_id) is None,
             is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key="device_missing",
@@ -70,26 +67,21 @@ def async_check_entities(hass: HomeAssistant, engine: RitualEngine) -> None:
                 "entity": entity_id,
             },
         )
-    for ritual in engine.rituals.values():
-        trigger = ritual.config.trigger_entity
-        if trigger is None:
+    for config in rituals:
+        if (trigger := config.trigger_entity) is None:
             continue
-        issue_id = _issue_id(ISSUE_TRIGGER, entry.entry_id, ritual.config.ritual_id)
-        if hass.states.get(trigger) is not None:
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-            continue
-        ir.async_create_issue(
+        async_set_issue(
             hass,
-            DOMAIN,
-            issue_id,
+            _issue_id(ISSUE_TRIGGER, entry.entry_id, config.ritual_id),
+            hass.states.get(trigger) is None,
             is_fixable=True,
             severity=ir.IssueSeverity.WARNING,
             translation_key="trigger_missing",
-            translation_placeholders={"entity": trigger, "ritual": ritual.config.name},
+            translation_placeholders={"entity": trigger, "ritual": config.name},
             data={
                 "entry_id": entry.entry_id,
                 "kind": ISSUE_TRIGGER,
-                "ritual_id": ritual.config.ritual_id,
+                "ritual_id": config.ritual_id,
                 "entity": trigger,
             },
         )

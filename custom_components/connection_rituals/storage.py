@@ -47,6 +47,32 @@ class StoredState:
     # Older days were folded into baselines while loading: worth writing back.
     pruned: bool = False
 
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form (what `_parse` reads back)."""
+        return {
+            "couple": {
+                "vacation": self.vacation,
+                "away_since": {p: t.isoformat() for p, t in self.away_since.items()},
+                "apart_since": self.apart_since.isoformat() if self.apart_since else None,
+            },
+            "rituals": {rid: state.as_dict() for rid, state in self.rituals.items()},
+            "ideas": self.ideas.as_dict(),
+            "prompt_counts": dict(self.prompt_counts),
+            "interactions": [
+                {
+                    "day": i.day.isoformat(),
+                    "positive": i.positive,
+                    "partner": i.partner,
+                    "note": i.note,
+                }
+                for i in self.interactions
+            ],
+            "initiative": [
+                {"day": i.day.isoformat(), "partner": i.partner, "action": i.action}
+                for i in self.initiative
+            ],
+        }
+
 
 class _VersionedStore(Store[dict[str, Any]]):
     """Store with the migration path for older layouts."""

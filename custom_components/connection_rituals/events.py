@@ -1,0 +1,99 @@
+"""What the engine tells the world: entity updates and one event per happening (the
+event entities and the `connection_rituals_event` bus event)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+
+from .const import EVENT_CONNECTION_RITUALS, RitualEventType
+from .models import Ritual
+
+type RitualEventListener = Callable[[RitualEventType, dict[str, Any]], None]
+
+
+class Publisher:
+    """Fans changes out to entities and happenings out to event entities and the bus."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, persons: dict[str, str]) -> None:
+        """Nobody listens yet."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.persons = persons
+        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._event_listeners: dict[str, list[RitualEventListener]] = {}
+        # Happenings for the event entities, delivered with the entity updates.
+        self._pending: list[tuple[str, RitualEventType, dict[str, Any]]] = []
+
+    @callback
+    def async_add_listener(self, ritual_id: str | None, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` when a ritual (or, for None, anything) changes."""
+        self._listeners.setdefault(ritual_id, []).append(update)
+
+        @callback
+        def _remove() -> None:
+            self._listeners[ritual_id].remove(update)
+
+        return _remove
+
+    @callback
+    def async_add_event_listener(
+        self, ritual_id: str, listener: RitualEventListener
+    ) -> CALLBACK_TYPE:
+        """Call `listener(type, data)` for each happening of a ritual."""
+        self._event_listeners.setdefault(ritual_id, []).append(listener)
+
+        @callback
+        def _remove() -> None:
+            self._event_listeners[ritual_id].remove(listener)
+
+        return _remove
+
+    def listener_count(self, ritual_id: str | None) -> int:
+        """How many entities follow a ritual (None: the couple)."""
+        return len(self._listeners.get(ritual_id, []))
+
+    def changed(self, ritual_ids: set[str | None]) -> None:
+        """The end of a command: the event entities hear what happened, then each
+        changed ritual's entities and the couple's update once."""
+        pending, self._pending = self._pending, []
+        for happened_to, event_type, data in pending:
+            for listener in list(self._event_listeners.get(happened_to, [])):
+                listener(event_type, data)
+        for ritual_id in ritual_ids:
+            if ritual_id is not None:
+                for update in list(self._listeners.get(ritual_id, [])):
+                    update()
+        for update in list(self._listeners.get(None, [])):
+            update()
+
+    def happened(
+        self,
+        ritual: Ritual,
+        event_type: RitualEventType,
+        partner: str | None,
+        idea_id: str | None,
+        extra: dict[str, Any],
+    ) -> None:
+        """Tell the bus what happened now, and the ritual's event entity with the
+        command's entity updates (`changed`)."""
+        occurrence = ritual.state.occurrence
+        data: dict[str, Any] = {
+            "ritual_id": ritual.config.ritual_id,
+            "ritual_name": ritual.config.name,
+            "kind": ritual.config.kind.value,
+            "partner": self.persons[partner] if partner else None,
+            "streak": ritual.stats.current,
+            "occurrence_id": occurrence.occurrence_id if occurrence else None,
+            # The idea the prompt carried (for `rate_idea`), once a prompt was sent.
+            "idea_id": idea_id,
+            **extra,
+        }
+        self.hass.bus.async_fire(
+            EVENT_CONNECTION_RITUALS,
+            {"type": event_type.value, "entry_id": self.entry_id, **data},
+        )
+        if ritual.config.ritual_id in self._event_listeners:
+            self._pending.append((ritual.config.ritual_id, event_type, data))
