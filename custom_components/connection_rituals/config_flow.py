@@ -82,6 +82,7 @@ from .core.ideas import RATING_RESTORE
 from .core.schedule import WEEKDAYS, PresenceCondition
 from .idea_feedback import library_idea_text
 from .notifier import load_library
+from .reunion_cues import CUE_FIELDS, cue_form_fields
 
 NOTIFY_DOMAIN = "notify"
 
@@ -432,6 +433,7 @@ def _ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
         fields[req(CONF_REPLY)] = selector.BooleanSelector()
     if kind is RitualKind.REUNION:
         fields[req(CONF_DND)] = selector.BooleanSelector()
+        fields.update(cue_form_fields(opt))
     fields[req(CONF_PROMPT_MODE)] = _select([m.value for m in PromptMode], CONF_PROMPT_MODE)
     fields[opt(CONF_PROMPT_TEXT)] = selector.TextSelector(
         selector.TextSelectorConfig(multiline=True)
@@ -562,6 +564,7 @@ _OPTIONAL_RITUAL_FIELDS = (
     CONF_PROMPT_TEXT,
     CONF_SCENE,
     CONF_LIGHTS,
+    *CUE_FIELDS,
 )
 
 

@@ -473,6 +473,12 @@ class RitualEngine:
         for update in list(self._listeners.get(None, [])):
             update()
 
+    def emit(
+        self, ritual: Ritual, event_type: RitualEventType, partner: str | None = None, **extra: Any
+    ) -> None:
+        """A happening the cue modules saw (`on_the_way`): as every other happening."""
+        self._emit(ritual, event_type, partner, **extra)
+
     def _emit(
         self,
         ritual: Ritual,
