@@ -42,6 +42,14 @@ async def _couple(
     )
 
 
+def _speaker(hass: HomeAssistant, *tts_entities: str) -> list[ServiceCall]:
+    """A kitchen speaker and these TTS entities; returns the `tts.speak` calls."""
+    hass.states.async_set(SPEAKER, "idle")
+    for entity_id in tts_entities:
+        hass.states.async_set(entity_id, "unknown")
+    return async_mock_service(hass, "tts", "speak")
+
+
 async def _sam_arrives(hass: HomeAssistant) -> None:
     set_person(hass, SAM, "home")
     await hass.async_block_till_done()
@@ -66,9 +74,7 @@ async def test_a_speaker_says_it_through_tts(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
 ) -> None:
     """The only TTS entity is used when none is chosen."""
-    hass.states.async_set(SPEAKER, "idle")
-    hass.states.async_set(PIPER, "unknown")
-    spoken = async_mock_service(hass, "tts", "speak")
+    spoken = _speaker(hass, PIPER)
     await _couple(hass, freezer, household, house_media_player=SPEAKER)
     # Started by hand: nobody arrived, so only "Phones down ...".
     await hass.services.async_call(
@@ -84,10 +90,7 @@ async def test_a_speaker_says_it_through_tts(
 async def test_with_two_tts_entities_the_chosen_one_speaks(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
 ) -> None:
-    hass.states.async_set(SPEAKER, "idle")
-    hass.states.async_set(PIPER, "unknown")
-    hass.states.async_set("tts.cloud", "unknown")
-    spoken = async_mock_service(hass, "tts", "speak")
+    spoken = _speaker(hass, PIPER, "tts.cloud")
     await _couple(hass, freezer, household, house_media_player=SPEAKER, house_tts="tts.cloud")
     await _sam_arrives(hass)
     assert [call.data["entity_id"] for call in spoken] == ["tts.cloud"]
@@ -96,10 +99,7 @@ async def test_with_two_tts_entities_the_chosen_one_speaks(
 async def test_two_tts_entities_and_none_chosen_stay_silent(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
 ) -> None:
-    hass.states.async_set(SPEAKER, "idle")
-    hass.states.async_set(PIPER, "unknown")
-    hass.states.async_set("tts.cloud", "unknown")
-    spoken = async_mock_service(hass, "tts", "speak")
+    spoken = _speaker(hass, PIPER, "tts.cloud")
     await _couple(hass, freezer, household, house_media_player=SPEAKER)
     await _sam_arrives(hass)
     assert spoken == []

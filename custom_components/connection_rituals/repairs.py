@@ -128,9 +128,11 @@ class ReplacePersonFlow(_EntryRepairFlow):
             description_placeholders=self._placeholders(entry),
         )
 
+    def _key(self) -> str:
+        return CONF_PARTNER_A if self._data["partner_key"] == PARTNER_A else CONF_PARTNER_B
+
     def _placeholders(self, entry: Any) -> dict[str, str]:
-        key = CONF_PARTNER_A if self._data["partner_key"] == PARTNER_A else CONF_PARTNER_B
-        return {"entity": entry.data[key], "couple": entry.title}
+        return {"entity": entry.data[self._key()], "couple": entry.title}
 
     async def async_step_replace(
         self, user_input: dict[str, Any] | None = None
@@ -139,7 +141,7 @@ class ReplacePersonFlow(_EntryRepairFlow):
         entry = self._entry()
         if entry is None:
             return self.async_abort(reason="entry_removed")
-        key = CONF_PARTNER_A if self._data["partner_key"] == PARTNER_A else CONF_PARTNER_B
+        key = self._key()
         other = entry.data[CONF_PARTNER_B if key == CONF_PARTNER_A else CONF_PARTNER_A]
         errors: dict[str, str] = {}
         if user_input is not None:
