@@ -75,7 +75,13 @@ async def test_the_editor_lists_the_triggers_and_conditions(
     await _household(hass, freezer, setup_entry)
     triggers = await trigger_helper.async_get_all_descriptions(hass)
     conditions = await condition_helper.async_get_all_descriptions(hass)
-    for key in ("ritual_started", "ritual_kept", "reunion_window_opened", "reunion_window_closed"):
+    for key in (
+        "ritual_started",
+        "ritual_kept",
+        "reunion_window_opened",
+        "reunion_window_closed",
+        "partner_on_the_way_home",
+    ):
         description = triggers[f"{DOMAIN}.{key}"]
         assert description["fields"]["rituals"]["selector"]["device"]["integration"] == DOMAIN
     assert "rituals" in conditions[f"{DOMAIN}.is_ritual_active"]["fields"]

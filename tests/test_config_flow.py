@@ -447,17 +447,19 @@ async def test_options_are_stored_and_applied(hass: HomeAssistant, setup_entry) 
     assert engine.notifier.daily_cap == 3
     assert str(engine.notifier.quiet_start) == "22:00:00"
 
-    # No live streak sensors any more (see the next test for their registry entries).
+    # Pressure-free: no live figure sensors any more (see the next test for their registry
+    # entries): no streaks, counts, rates or ratio.
     for entity_id in (
         "sensor.reunion_streak",
         "sensor.reunion_best_streak",
         "sensor.alex_sam_connection_streak",
+        "sensor.reunion_completions",
+        "sensor.reunion_completion_rate_30_days",
     ):
         current = hass.states.get(entity_id)
         assert current is None or current.state == "unavailable", entity_id
-    # The counts stay.
-    assert hass.states.get("sensor.reunion_completions").state == "0"
-    assert hass.states.get("sensor.reunion_completion_rate_30_days") is not None
+    # What is not a figure stays.
+    assert hass.states.get("sensor.reunion_last_completed") is not None
     assert hass.states.get("binary_sensor.reunion_active").state == "off"
 
     # The form shows the stored options next time; turning streaks back on restores them.
@@ -502,7 +504,11 @@ async def test_hidden_streaks_are_never_created(hass: HomeAssistant, setup_entry
     assert "streak" not in keys
     assert "best_streak" not in keys
     assert "connection_streak" not in keys
-    assert {"completions", "completion_rate", "active"} <= keys
+    # Pressure-free hides every figure, not only the streaks.
+    figures = {"completions", "completion_rate", "positive_ratio"}
+    figures |= {f"initiative_share_{partner}" for partner in ("a", "b")}
+    assert not figures & keys
+    assert {"last_completed", "next_ritual", "active"} <= keys
     assert hass.states.get("sensor.reunion_streak") is None
 
 
@@ -692,11 +698,19 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "min_away_minutes",
         *common_tail,
         "dnd",
+        # The reunion's optional cues: on the way home, the house saying the prompt.
+        "arrival_proximity",
+        "arrival_zone",
+        "house_satellite",
+        "house_media_player",
+        "house_tts",
         "prompt_mode",
         "prompt_text",
         *start_actions,
     ]
-    assert fields[RitualKind.DEPARTURE] == [f for f in fields[RitualKind.REUNION] if f != "dnd"]
+    cues = {"dnd", "arrival_proximity", "arrival_zone", "house_satellite"}
+    cues |= {"house_media_player", "house_tts"}
+    assert fields[RitualKind.DEPARTURE] == [f for f in fields[RitualKind.REUNION] if f not in cues]
     assert fields[RitualKind.MORNING] == [
         "name",
         *trigger,

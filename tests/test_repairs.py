@@ -28,6 +28,13 @@ async def fix(client: Any, issue_id: str, user_input: dict[str, Any] | None) -> 
     return await response.json()
 
 
+async def step(client: Any, flow_id: str, user_input: dict[str, Any]) -> dict[str, Any]:
+    """Submit one more step of an open fix flow."""
+    response = await client.post(f"/api/repairs/issues/fix/{flow_id}", json=user_input)
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
 def issue(hass: HomeAssistant, issue_id: str) -> ir.IssueEntry | None:
     return ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
 
@@ -42,19 +49,60 @@ async def test_missing_partner_is_replaced(hass: HomeAssistant, setup_entry, has
     found = issue(hass, issue_id)
     assert found is not None
     assert found.is_fixable
+    # Someone's setup changed: a gentle warning, never an error.
+    assert found.severity is ir.IssueSeverity.WARNING
     assert found.translation_placeholders == {"entity": SAM, "couple": "Alex & Sam"}
 
     set_person(hass, "person.samantha", "home")
     client = await hass_client()
     result = await fix(client, issue_id, None)
+    assert result["type"] == "menu"
     assert result["step_id"] == "fix"
-    result = await fix(client, issue_id, {"person": ALEX})
+    assert result["menu_options"] == ["replace", "remove"]
+    flow_id = result["flow_id"]
+    result = await step(client, flow_id, {"next_step_id": "replace"})
+    assert result["step_id"] == "replace"
+    result = await step(client, flow_id, {"person": ALEX})
     assert result["errors"] == {"person": "same_person"}
-    result = await fix(client, issue_id, {"person": "person.samantha"})
+    result = await step(client, flow_id, {"person": "person.samantha"})
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
     assert entry.data["partner_b"] == "person.samantha"
     assert issue(hass, issue_id) is None
+
+
+async def test_missing_partner_can_take_the_couple_along(
+    hass: HomeAssistant, setup_entry, hass_client
+) -> None:
+    """The other way out: the couple's setup goes, gently, after a confirmation."""
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    issue_id = f"person_missing_{entry.entry_id}_b"
+    hass.states.async_remove(SAM)
+    await hass.async_block_till_done()
+    client = await hass_client()
+    result = await fix(client, issue_id, None)
+    flow_id = result["flow_id"]
+    result = await step(client, flow_id, {"next_step_id": "remove"})
+    assert result["type"] == "form"
+    assert result["step_id"] == "remove"
+    assert result["description_placeholders"] == {"entity": SAM, "couple": "Alex & Sam"}
+    assert hass.config_entries.async_get_entry(entry.entry_id) is not None  # not yet
+    result = await step(client, flow_id, {})
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_get_entry(entry.entry_id) is None
+    assert issue(hass, issue_id) is None
+
+
+async def test_person_flapping_to_unknown_raises_nothing(hass: HomeAssistant, setup_entry) -> None:
+    """A person entity that flaps to unknown (a tracker restarting) is still there."""
+    entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
+    issue_id = f"person_missing_{entry.entry_id}_b"
+    for state in ("unknown", "not_home", "unknown", "home"):
+        set_person(hass, SAM, state)
+        await hass.async_block_till_done()
+        assert issue(hass, issue_id) is None
+    assert entry.runtime_data.partner_state("b") == "home"
 
 
 async def test_missing_device_is_forgotten(hass: HomeAssistant, setup_entry, hass_client) -> None:

@@ -10,6 +10,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .card import async_register_card
 from .const import CONF_SKIPS_PER_WEEK, DOMAIN
+from .cue_repairs import async_clear_cue_issues
+from .cue_setup import async_setup_cues
 from .digest import digest_store
 from .engine import RitualEngine
 from .entity import couple_device_info
@@ -59,6 +61,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigE
         config_entry_id=entry.entry_id, **couple_device_info(engine)
     )
     engine.couple_device_id = couple_device.id
+    async_setup_cues(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Rituals (subentries) and options change through the update listener: reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
@@ -81,3 +84,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConnectionRitualsConfig
     """Delete the couple's stored history when the entry is deleted."""
     await RitualsStore(hass, entry.entry_id).async_remove()
     await digest_store(hass, entry.entry_id).async_remove()
+    async_clear_cue_issues(hass, entry.entry_id)

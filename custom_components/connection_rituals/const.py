@@ -182,6 +182,7 @@ class RitualEventType(StrEnum):
     SNOOZED = "snoozed"
     SKIPPED = "skipped"
     STREAK_MILESTONE = "streak_milestone"
+    ON_THE_WAY = "on_the_way"
 
 
 # Service (action) names and fields
@@ -213,3 +214,13 @@ CONF_DIGEST_WEEKDAY: Final = "digest_weekday"
 CONF_DIGEST_TIME: Final = "digest_time"
 DEFAULT_DIGEST_WEEKDAY: Final = "sun"
 DEFAULT_DIGEST_TIME: Final = "19:00:00"
+
+# Reunion cues (subentry data, all optional): a word to the partner at home when the other
+# is on the way (a proximity entity or a zone on the way), and the house saying the
+# reunion's prompt (an Assist satellite, or a media player with a text-to-speech entity).
+CONF_ARRIVAL_PROXIMITY: Final = "arrival_proximity"
+CONF_ARRIVAL_ZONE: Final = "arrival_zone"
+CONF_HOUSE_SATELLITE: Final = "house_satellite"
+CONF_HOUSE_MEDIA_PLAYER: Final = "house_media_player"
+CONF_HOUSE_TTS: Final = "house_tts"
+CUE_SERVICE_TIMEOUT_SECONDS: Final = 10

@@ -148,6 +148,13 @@ class RitualEngine(OccurrenceMachine):
 
     # ---------------------------------------------------- commands from listeners
 
+    def emit(
+        self, ritual: Ritual, event_type: RitualEventType, partner: str | None = None, **extra: Any
+    ) -> None:
+        """A happening the cue modules saw (`on_the_way`): published as every other one."""
+        self._emit(ritual, event_type, partner, **extra)
+        self._commit(save=False)
+
     def person_changed(self, partner: str, old: State | None, new: State) -> None:
         """A partner's person entity changed: an arrival or departure may start rituals."""
         now = dt_util.utcnow()

@@ -55,6 +55,11 @@ class Publisher:
         """How many entities follow a ritual (None: the couple)."""
         return len(self._listeners.get(ritual_id, []))
 
+    @property
+    def has_pending(self) -> bool:
+        """Whether happenings wait for the event entities (told at the next `changed`)."""
+        return bool(self._pending)
+
     def changed(self, ritual_ids: set[str | None]) -> None:
         """The end of a command: the event entities hear what happened, then each
         changed ritual's entities and the couple's update once."""

@@ -13,7 +13,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_CONNECTION_RITUALS, RitualEventType
+from .const import CONF_HIDE_STREAKS, DOMAIN, EVENT_CONNECTION_RITUALS, RitualEventType
 
 _ENGLISH = {
     "log_started": "{ritual} started",
@@ -24,6 +24,7 @@ _ENGLISH = {
     "log_skipped": "{ritual}: not today",
     "log_milestone": "{ritual}: a streak of {days} days",
     "log_updated": "{ritual} updated",
+    "log_on_the_way": "{ritual}: on the way home",
 }
 _KEYS = {
     RitualEventType.STARTED: "log_started",
@@ -32,6 +33,7 @@ _KEYS = {
     RitualEventType.SNOOZED: "log_snoozed",
     RitualEventType.SKIPPED: "log_skipped",
     RitualEventType.STREAK_MILESTONE: "log_milestone",
+    RitualEventType.ON_THE_WAY: "log_on_the_way",
 }
 
 
@@ -71,6 +73,10 @@ def async_describe_events(
             notifier = entry.runtime_data.notifier
             if notifier is not None:
                 phrases = notifier.library.phrases
+        if entry is not None and entry.options.get(CONF_HIDE_STREAKS):
+            # Pressure-free: no figures, in the logbook either.
+            data.pop("streak", None)
+            data.pop("milestone", None)
         return describe_ritual_event(data, phrases)
 
     async_describe_event(DOMAIN, EVENT_CONNECTION_RITUALS, _describe)

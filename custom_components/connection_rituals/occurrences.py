@@ -145,7 +145,7 @@ class OccurrenceMachine:
 
     def _commit(self, save: bool = True) -> None:
         """The end of a command: one update per changed entity, one debounced save."""
-        if self._changed:
+        if self._changed or self.publisher.has_pending:
             changed, self._changed = self._changed, set()
             self.publisher.changed(changed)
         if save:

@@ -46,7 +46,8 @@ def async_check_entities(
             _issue_id(ISSUE_PERSON, entry.entry_id, partner),
             hass.states.get(person) is None,
             is_fixable=True,
-            severity=ir.IssueSeverity.ERROR,
+            # Someone's setup changed: gentle, not an error.
+            severity=ir.IssueSeverity.WARNING,
             translation_key="person_missing",
             translation_placeholders={"entity": person, "couple": entry.title},
             data={"entry_id": entry.entry_id, "kind": ISSUE_PERSON, "partner_key": partner},
@@ -106,14 +107,33 @@ class _EntryRepairFlow(RepairsFlow):
 
 
 class ReplacePersonFlow(_EntryRepairFlow):
-    """Choose the person who now stands for the missing partner."""
+    """A partner's person is gone: choose who takes the place, or let the couple go."""
 
     async def async_step_fix(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Offer both ways, without assuming either."""
+        entry = self._entry()
+        if entry is None:
+            return self.async_abort(reason="entry_removed")
+        return self.async_show_menu(
+            step_id="fix",
+            menu_options=["replace", "remove"],
+            description_placeholders=self._placeholders(entry),
+        )
+
+    def _key(self) -> str:
+        return CONF_PARTNER_A if self._data["partner_key"] == PARTNER_A else CONF_PARTNER_B
+
+    def _placeholders(self, entry: Any) -> dict[str, str]:
+        return {"entity": entry.data[self._key()], "couple": entry.title}
+
+    async def async_step_replace(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """Ask for the replacement."""
         entry = self._entry()
         if entry is None:
             return self.async_abort(reason="entry_removed")
-        key = CONF_PARTNER_A if self._data["partner_key"] == PARTNER_A else CONF_PARTNER_B
+        key = self._key()
         other = entry.data[CONF_PARTNER_B if key == CONF_PARTNER_A else CONF_PARTNER_A]
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -124,7 +144,7 @@ class ReplacePersonFlow(_EntryRepairFlow):
                 self.hass.config_entries.async_update_entry(entry, data={**entry.data, key: person})
                 return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="fix",
+            step_id="replace",
             data_schema=vol.Schema(
                 {
                     vol.Required("person"): selector.EntitySelector(
@@ -133,7 +153,21 @@ class ReplacePersonFlow(_EntryRepairFlow):
                 }
             ),
             errors=errors,
-            description_placeholders={"entity": entry.data[key], "couple": entry.title},
+            description_placeholders=self._placeholders(entry),
+        )
+
+    async def async_step_remove(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Remove the couple's setup (its rituals and their history), once confirmed."""
+        entry = self._entry()
+        if entry is None:
+            return self.async_abort(reason="entry_removed")
+        if user_input is not None:
+            await self.hass.config_entries.async_remove(entry.entry_id)
+            return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="remove", description_placeholders=self._placeholders(entry)
         )
 
 

@@ -110,9 +110,18 @@ class ReunionWindowClosedTrigger(_RitualEventTrigger):
     _description = "reunion window closed"
 
 
+class PartnerOnTheWayHomeTrigger(_RitualEventTrigger):
+    """A partner who is away started coming home (a reunion's cue before arrival)."""
+
+    _types = frozenset({RitualEventType.ON_THE_WAY})
+    _kind = RitualKind.REUNION
+    _description = "partner on the way home"
+
+
 TRIGGERS: dict[str, type[Trigger]] = {
     "ritual_started": RitualStartedTrigger,
     "ritual_kept": RitualKeptTrigger,
     "reunion_window_opened": ReunionWindowOpenedTrigger,
     "reunion_window_closed": ReunionWindowClosedTrigger,
+    "partner_on_the_way_home": PartnerOnTheWayHomeTrigger,
 }

@@ -34,7 +34,8 @@ class RitualSensorDescription(SensorEntityDescription):
     """A ritual sensor and how to read its value."""
 
     value_fn: Callable[[Ritual], float | int | datetime | None]
-    is_streak: bool = False
+    # A figure (streak, count, rate, ratio): not created while pressure-free.
+    is_figure: bool = False
 
 
 RITUAL_SENSORS: tuple[RitualSensorDescription, ...] = (
@@ -44,7 +45,7 @@ RITUAL_SENSORS: tuple[RitualSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.DAYS,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda ritual: ritual.stats.current,
-        is_streak=True,
+        is_figure=True,
     ),
     RitualSensorDescription(
         key="best_streak",
@@ -52,13 +53,14 @@ RITUAL_SENSORS: tuple[RitualSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.DAYS,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda ritual: ritual.stats.best,
-        is_streak=True,
+        is_figure=True,
     ),
     RitualSensorDescription(
         key="completions",
         translation_key="completions",
         state_class=SensorStateClass.TOTAL_INCREASING,
         value_fn=lambda ritual: ritual.stats.completions,
+        is_figure=True,
     ),
     RitualSensorDescription(
         key="completion_rate",
@@ -67,6 +69,7 @@ RITUAL_SENSORS: tuple[RitualSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         value_fn=lambda ritual: ritual.stats.completion_rate,
+        is_figure=True,
     ),
     RitualSensorDescription(
         key="last_completed",
@@ -84,7 +87,7 @@ class CoupleSensorDescription(SensorEntityDescription):
     value_fn: Callable[[RitualEngine], float | int | datetime | None]
     attributes_fn: Callable[[RitualEngine], dict[str, Any]] | None = None
     partner: str | None = None
-    is_streak: bool = False
+    is_figure: bool = False
 
 
 def _next_ritual_time(engine: RitualEngine) -> datetime | None:
@@ -109,6 +112,7 @@ def _initiative_share(partner: str) -> CoupleSensorDescription:
         # Not for everyone to look at every day: opt in.
         entity_registry_enabled_default=False,
         value_fn=lambda engine: engine.initiative_balance().count(partner),
+        is_figure=True,
         attributes_fn=_attributes,
     )
 
@@ -120,7 +124,7 @@ COUPLE_SENSORS: tuple[CoupleSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.DAYS,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda engine: engine.connection_stats.current,
-        is_streak=True,
+        is_figure=True,
     ),
     CoupleSensorDescription(
         key="next_ritual",
@@ -136,6 +140,7 @@ COUPLE_SENSORS: tuple[CoupleSensorDescription, ...] = (
         translation_key="positive_ratio",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda engine: engine.positive_ratio().value,
+        is_figure=True,
         attributes_fn=lambda engine: {
             "positives": (ratio := engine.positive_ratio()).positives,
             "negatives": ratio.negatives,
@@ -153,20 +158,20 @@ async def async_setup_entry(
 ) -> None:
     """Add the couple's sensors and each ritual's sensors."""
     engine = entry.runtime_data
-    hide_streaks = bool(entry.options.get(CONF_HIDE_STREAKS, False))
-    if hide_streaks:
-        _remove_streak_entities(hass, engine)
+    pressure_free = bool(entry.options.get(CONF_HIDE_STREAKS, False))
+    if pressure_free:
+        _remove_figure_entities(hass, engine)
     async_add_entities(
         CoupleSensor(engine, description)
         for description in COUPLE_SENSORS
-        if not (hide_streaks and description.is_streak)
+        if not (pressure_free and description.is_figure)
     )
     for ritual_id, ritual in engine.rituals.items():
         async_add_entities(
             (
                 RitualSensor(engine, ritual, description)
                 for description in RITUAL_SENSORS
-                if not (hide_streaks and description.is_streak)
+                if not (pressure_free and description.is_figure)
             ),
             config_subentry_id=ritual_id,
         )
@@ -174,14 +179,14 @@ async def async_setup_entry(
     await async_setup_digest(hass, entry, async_add_entities)
 
 
-def _remove_streak_entities(hass: HomeAssistant, engine: RitualEngine) -> None:
-    """Pressure-free: streak sensors hidden after the fact leave no trace behind."""
+def _remove_figure_entities(hass: HomeAssistant, engine: RitualEngine) -> None:
+    """Pressure-free: figures hidden after the fact leave no entity behind."""
     registry = er.async_get(hass)
-    unique_ids = [f"{engine.entry.entry_id}_{d.key}" for d in COUPLE_SENSORS if d.is_streak] + [
+    unique_ids = [f"{engine.entry.entry_id}_{d.key}" for d in COUPLE_SENSORS if d.is_figure] + [
         f"{ritual_id}_{d.key}"
         for ritual_id in engine.rituals
         for d in RITUAL_SENSORS
-        if d.is_streak
+        if d.is_figure
     ]
     for unique_id in unique_ids:
         if entity_id := registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, unique_id):

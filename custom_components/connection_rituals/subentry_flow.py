@@ -49,6 +49,7 @@ from .const import (
 )
 from .core.schedule import WEEKDAYS, PresenceCondition
 from .notifier import load_library
+from .reunion_cues import CUE_FIELDS, cue_form_fields
 
 # Default ritual names per kind (the user renames them freely).
 DEFAULT_NAMES: dict[RitualKind, str] = {
@@ -154,6 +155,7 @@ def ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
         fields[req(CONF_REPLY)] = selector.BooleanSelector()
     if kind is RitualKind.REUNION:
         fields[req(CONF_DND)] = selector.BooleanSelector()
+        fields.update(cue_form_fields(opt))
     fields[req(CONF_PROMPT_MODE)] = select_selector([m.value for m in PromptMode], CONF_PROMPT_MODE)
     fields[opt(CONF_PROMPT_TEXT)] = selector.TextSelector(
         selector.TextSelectorConfig(multiline=True)
@@ -284,6 +286,7 @@ _OPTIONAL_RITUAL_FIELDS = (
     CONF_PROMPT_TEXT,
     CONF_SCENE,
     CONF_LIGHTS,
+    *CUE_FIELDS,
 )
 
 

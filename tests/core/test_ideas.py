@@ -86,9 +86,19 @@ def minimal() -> dict[str, Any]:
             "plain_title": "{ritual} for {partner}",
             "reunion_cue": "{partner} is home. {minutes} minutes?",
             "reunion_cue_self": "{minutes} minutes?",
+            "on_the_way": "{partner} on the way",
+            "on_the_way_eta": "{partner} in {minutes}",
             **{
                 f"log_{k}": "{ritual}"
-                for k in ("started", "completed", "missed", "snoozed", "skipped", "updated")
+                for k in (
+                    "started",
+                    "completed",
+                    "missed",
+                    "snoozed",
+                    "skipped",
+                    "updated",
+                    "on_the_way",
+                )
             },
             "log_completed_streak": "{ritual} {streak}",
             "log_milestone": "{ritual} {days}",

@@ -90,6 +90,10 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         # A reunion's prompt says what is coming before its device-free minutes.
         "reunion_cue": frozenset({"partner", "minutes"}),
         "reunion_cue_self": frozenset({"minutes"}),
+        # The word to the partner at home that the other is on the way (reunion cues).
+        "on_the_way": frozenset({"partner"}),
+        "on_the_way_eta": frozenset({"partner", "minutes"}),
+        "log_on_the_way": frozenset({"ritual"}),
         # A new ritual's suggested name, per kind.
         "name_reunion": frozenset(),
         "name_departure": frozenset(),
