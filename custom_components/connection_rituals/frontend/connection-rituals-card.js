@@ -149,7 +149,7 @@ const STRINGS = {
     done: "Fait",
     mark: "Marquer {name} comme vécu",
     decline: "{name} : pas aujourd'hui",
-    nothing_today: "Rien de prévu aujourd'hui. Profitez de la journée.",
+    nothing_today: "Rien de prévu aujourd'hui. Belle journée à vous deux.",
     nothing_on_day: "Rien de prévu ce jour-là.",
     kept_days: "Jours vécus",
     loading: "Chargement…",
@@ -422,6 +422,8 @@ class ConnectionRitualsCard extends HTMLElement {
     this._pending = new Set(); // ritual ids with an action on its way
     this._message = null; // an error to show
     this._built = false;
+    this._renderTimes = { first: null, last: null, days: 0 };
+    this._stale = false; // shown data from before the card was moved on the page
   }
 
   setConfig(config) {
@@ -466,7 +468,8 @@ class ConnectionRitualsCard extends HTMLElement {
   }
 
   disconnectedCallback() {
-    this._disconnect();
+    // Moved on the page (a dashboard's layout does): what it shows stays until it is back.
+    this._disconnect(false);
   }
 
   getCardSize() {
@@ -533,7 +536,7 @@ class ConnectionRitualsCard extends HTMLElement {
     }
   }
 
-  _disconnect() {
+  _disconnect(forget = true) {
     this._generation++;
     this._connecting = false;
     if (this._unsub) {
@@ -543,6 +546,10 @@ class ConnectionRitualsCard extends HTMLElement {
         // Already gone with the connection.
       }
       this._unsub = null;
+    }
+    if (!forget) {
+      this._stale = true; // asked again once back, shown meanwhile
+      return;
     }
     this._today = null;
     this._history = null;
@@ -559,7 +566,10 @@ class ConnectionRitualsCard extends HTMLElement {
     }
     const ids = event.rituals.map((r) => r.id).join(",");
     const previousIds = previous && previous.loaded ? previous.rituals.map((r) => r.id).join(",") : null;
+    const stale = this._stale;
+    this._stale = false;
     if (
+      stale ||
       !this._history ||
       !previous ||
       !previous.loaded ||
@@ -786,7 +796,7 @@ class ConnectionRitualsCard extends HTMLElement {
       </li>`;
     });
     const list = rows.length
-      ? `<ul>${rows.join("")}</ul>`
+      ? `<ul class="today-list">${rows.join("")}</ul>`
       : `<p class="note">${escapeHtml(this._t("nothing_today"))}</p>`;
     el.innerHTML = `<h3>${escapeHtml(this._t("today"))}</h3>${list}${this._streaksHtml()}`;
   }
@@ -804,7 +814,14 @@ class ConnectionRitualsCard extends HTMLElement {
         <div class="text"><div class="name">${escapeHtml(r.name)}</div>
         <div class="status">${escapeHtml(this._streakText(r.streak))}${best}</div></div></li>`;
     });
-    return `<h3>${escapeHtml(this._t("streaks"))}</h3><ul>${rows.join("")}</ul>`;
+    return `<h3>${escapeHtml(this._t("streaks"))}</h3><ul class="streak-list">${rows.join("")}</ul>`;
+  }
+
+  // The calendar's render time, in milliseconds: `renderTimes.first` (its first full
+  // render, with the history) and `renderTimes.last`; also a performance measure named
+  // "connection-rituals-card:calendar" each time.
+  get renderTimes() {
+    return { ...this._renderTimes };
   }
 
   _renderCalendar() {
@@ -814,6 +831,20 @@ class ConnectionRitualsCard extends HTMLElement {
       el.innerHTML = "";
       return;
     }
+    const started = performance.now();
+    this._drawCalendar(el, history);
+    const took = performance.now() - started;
+    this._renderTimes.last = took;
+    if (this._renderTimes.first === null) this._renderTimes.first = took;
+    this._renderTimes.days = (parseIso(history.end) - parseIso(history.start)) / DAY_MS + 1;
+    try {
+      performance.measure("connection-rituals-card:calendar", { start: started, duration: took });
+    } catch (err) {
+      // Older browsers: no measure with options; the property still tells.
+    }
+  }
+
+  _drawCalendar(el, history) {
     const hadFocus = this.shadowRoot.activeElement && this.shadowRoot.activeElement.classList.contains("cell");
     const scroller = el.querySelector(".calendar");
     const scrollLeft = scroller ? scroller.scrollLeft : null;
