@@ -391,7 +391,10 @@ const STYLE = `
 
 // ------------------------------------------------------------------- card
 
-class ConnectionRitualsCard extends HTMLElement {
+// A class made when the card is defined (see `register` below), on the HTMLElement of
+// that moment.
+const makeCard = (Base) =>
+  class ConnectionRitualsCard extends Base {
   static getConfigElement() {
     return document.createElement(EDITOR_TYPE);
   }
@@ -1021,11 +1024,12 @@ class ConnectionRitualsCard extends HTMLElement {
       this._focusDay = iso;
     }
   }
-}
+};
 
 // ----------------------------------------------------------------- editor
 
-class ConnectionRitualsCardEditor extends HTMLElement {
+const makeEditor = (Base) =>
+  class ConnectionRitualsCardEditor extends Base {
   constructor() {
     super();
     this._config = {};
@@ -1166,21 +1170,31 @@ class ConnectionRitualsCardEditor extends HTMLElement {
       });
     }
   }
+};
+
+// Home Assistant's frontend installs a registry of its own (a scoped custom element
+// registry polyfill, with its own HTMLElement) when its app starts. This module can run
+// before that: a card defined then would sit in the registry that is replaced, and the
+// dashboard would never find it. So the card is defined once <home-assistant> is, in the
+// registry (and on the HTMLElement) in use at that moment.
+function register() {
+  const registry = window.customElements;
+  if (!registry.get(CARD_TYPE)) registry.define(CARD_TYPE, makeCard(window.HTMLElement));
+  if (!registry.get(EDITOR_TYPE)) registry.define(EDITOR_TYPE, makeEditor(window.HTMLElement));
+  window.customCards = window.customCards || [];
+  if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
+    window.customCards.push({
+      type: CARD_TYPE,
+      name: "Connection Rituals",
+      description: translate(
+        (document.documentElement && document.documentElement.lang) || "en",
+        "card_description",
+      ),
+      preview: true,
+      documentationURL: "https://github.com/connection-rituals/connection-rituals",
+    });
+  }
 }
 
-if (!customElements.get(CARD_TYPE)) customElements.define(CARD_TYPE, ConnectionRitualsCard);
-if (!customElements.get(EDITOR_TYPE)) customElements.define(EDITOR_TYPE, ConnectionRitualsCardEditor);
-
-window.customCards = window.customCards || [];
-if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
-  window.customCards.push({
-    type: CARD_TYPE,
-    name: "Connection Rituals",
-    description: translate(
-      (document.documentElement && document.documentElement.lang) || "en",
-      "card_description",
-    ),
-    preview: true,
-    documentationURL: "https://github.com/connection-rituals/connection-rituals",
-  });
-}
+if (window.customElements.get("home-assistant")) register();
+else window.customElements.whenDefined("home-assistant").then(register);
