@@ -27,6 +27,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import aiohttp
+from demo_history import (
+    WEEKDAYS,
+    DemoRitual,
+    prepare_history,
+    ritual_day,
+    write_history,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config"
@@ -37,6 +44,7 @@ DEMO_USER = "demo"
 PASSWORD = "connection"  # for demo, alex and sam alike: a local demo only
 PEOPLE = {"alex": "Alex", "sam": "Sam"}
 DOMAIN = "connection_rituals"
+DAY_BOUNDARY = "04:00:00"
 RITUALS: list[dict[str, Any]] = [
     {"kind": "bedtime", "name": "Bedtime appreciation"},
     # All day, and a short minimum absence, so `scripts/demo leave sam`, a minute's
@@ -52,6 +60,11 @@ RITUALS: list[dict[str, Any]] = [
         "brightness": 25,
     },
 ]
+try:
+    from homeassistant.config_entries import RELOAD_AFTER_UPDATE_DELAY as _RELOAD_AFTER
+except ImportError:  # pragma: no cover - only where Home Assistant is not installed
+    _RELOAD_AFTER = 30
+RELOAD_DELAY = _RELOAD_AFTER + 2  # seconds: the reload after entities are enabled again
 START_TIMEOUT = 900  # seconds to wait for Home Assistant's HTTP server
 STEP_TIMEOUT = aiohttp.ClientTimeout(total=60)
 
@@ -249,6 +262,15 @@ def prepare(config: Path, port: int = DEFAULT_PORT) -> None:
     step (the owner account) still runs through the real API.
     """
     http_store(config, port)
+    state = load_state(config)
+    # A couple set up before the demo had a history: written before the start.
+    if (
+        state.get("rituals_created")
+        and not state.get("history_written")
+        and prepare_history(config, datetime.now(ZoneInfo("UTC")))
+    ):
+        state["history_written"] = True
+        save_state(config, state)
     storage = config / ".storage"
     if (storage / "onboarding").exists() or (storage / "auth").exists():
         return
@@ -444,7 +466,7 @@ async def create_couple(api: HomeAssistantApi, entities: Mapping[str, str]) -> s
         "notify_b": "notify.sam_phone",
         "devices_a": ["binary_sensor.alex_s_phone_in_use"],
         "devices_b": ["binary_sensor.sam_s_phone_in_use"],
-        "day_boundary": "04:00:00",
+        "day_boundary": DAY_BOUNDARY,
     }
     result = await flow_step(api, f"/api/config/config_entries/flow/{flow['flow_id']}", user_input)
     if result.get("type") == "abort" and result.get("reason") == "already_configured":
@@ -496,6 +518,56 @@ async def ensure_rituals_entry(
     save_state(config, state)
 
 
+async def ensure_history(
+    api: HomeAssistantApi, ws: WebSocket, config: Path, state: dict[str, Any]
+) -> None:
+    """A few months of made-up history for the new couple (see demo_history.py), once.
+
+    The couple was made by the config flow in this very start, so its storage file is
+    written while the entry is disabled for a moment (a loaded entry would write its own
+    state over it).
+    """
+    if state.get("history_written") or not state.get("rituals_created"):
+        return
+    entries = await api.call("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
+    if not entries:
+        return
+    entry_id = entries[0]["entry_id"]
+    known = {ritual["name"].casefold(): ritual for ritual in RITUALS}
+    rituals = [
+        DemoRitual(
+            sub["subentry_id"],
+            known[sub["title"].casefold()]["kind"],
+            tuple(known[sub["title"].casefold()].get("active_days", WEEKDAYS)),
+        )
+        for sub in await ws("config_entries/subentries/list", entry_id=entry_id)
+        if sub.get("subentry_type") == "ritual" and sub.get("title", "").casefold() in known
+    ]
+    if not rituals:
+        return
+    zone = (await api.call("GET", "/api/config"))["time_zone"]
+    today = ritual_day(datetime.now(ZoneInfo("UTC")), zone, DAY_BOUNDARY)
+    await ws("config_entries/disable", entry_id=entry_id, disabled_by="user")
+    try:
+        added = write_history(config, entry_id, rituals, today)
+    finally:
+        await ws("config_entries/disable", entry_id=entry_id, disabled_by=None)
+    state["history_written"] = True
+    save_state(config, state)
+    say("develop", f"wrote {added} days of made-up ritual history for the calendar card")
+    # Its entities, enabled again, have Home Assistant reload the entry once more a little
+    # later: ready only after that.
+    await asyncio.sleep(RELOAD_DELAY)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60
+    while loop.time() < deadline:
+        entries = await api.call("GET", f"/api/config/config_entries/entry?domain={DOMAIN}")
+        if entries and entries[0]["state"] == "loaded":
+            return
+        await asyncio.sleep(0.5)
+    raise DemoError("the couple's entry did not load again after its history was written")
+
+
 async def bootstrap(
     config: Path, port: int, hass_pid: int | None, with_rituals: bool = True
 ) -> None:
@@ -529,6 +601,7 @@ async def bootstrap(
             try:
                 if with_rituals:
                     await ensure_rituals_entry(api, ws, config, state, user_ids)
+                    await ensure_history(api, ws, config, state)
             except DemoError as err:
                 say(
                     "develop",

@@ -149,7 +149,7 @@ const STRINGS = {
     done: "Fait",
     mark: "Marquer {name} comme vécu",
     decline: "{name} : pas aujourd'hui",
-    nothing_today: "Rien de prévu aujourd'hui. Profitez de la journée.",
+    nothing_today: "Rien de prévu aujourd'hui. Belle journée à vous deux.",
     nothing_on_day: "Rien de prévu ce jour-là.",
     kept_days: "Jours vécus",
     loading: "Chargement…",
@@ -391,7 +391,10 @@ const STYLE = `
 
 // ------------------------------------------------------------------- card
 
-class ConnectionRitualsCard extends HTMLElement {
+// A class made when the card is defined (see `register` below), on the HTMLElement of
+// that moment.
+const makeCard = (Base) =>
+  class ConnectionRitualsCard extends Base {
   static getConfigElement() {
     return document.createElement(EDITOR_TYPE);
   }
@@ -422,6 +425,8 @@ class ConnectionRitualsCard extends HTMLElement {
     this._pending = new Set(); // ritual ids with an action on its way
     this._message = null; // an error to show
     this._built = false;
+    this._renderTimes = { first: null, last: null, days: 0 };
+    this._stale = false; // shown data from before the card was moved on the page
   }
 
   setConfig(config) {
@@ -466,7 +471,8 @@ class ConnectionRitualsCard extends HTMLElement {
   }
 
   disconnectedCallback() {
-    this._disconnect();
+    // Moved on the page (a dashboard's layout does): what it shows stays until it is back.
+    this._disconnect(false);
   }
 
   getCardSize() {
@@ -533,7 +539,7 @@ class ConnectionRitualsCard extends HTMLElement {
     }
   }
 
-  _disconnect() {
+  _disconnect(forget = true) {
     this._generation++;
     this._connecting = false;
     if (this._unsub) {
@@ -543,6 +549,10 @@ class ConnectionRitualsCard extends HTMLElement {
         // Already gone with the connection.
       }
       this._unsub = null;
+    }
+    if (!forget) {
+      this._stale = true; // asked again once back, shown meanwhile
+      return;
     }
     this._today = null;
     this._history = null;
@@ -559,7 +569,10 @@ class ConnectionRitualsCard extends HTMLElement {
     }
     const ids = event.rituals.map((r) => r.id).join(",");
     const previousIds = previous && previous.loaded ? previous.rituals.map((r) => r.id).join(",") : null;
+    const stale = this._stale;
+    this._stale = false;
     if (
+      stale ||
       !this._history ||
       !previous ||
       !previous.loaded ||
@@ -786,7 +799,7 @@ class ConnectionRitualsCard extends HTMLElement {
       </li>`;
     });
     const list = rows.length
-      ? `<ul>${rows.join("")}</ul>`
+      ? `<ul class="today-list">${rows.join("")}</ul>`
       : `<p class="note">${escapeHtml(this._t("nothing_today"))}</p>`;
     el.innerHTML = `<h3>${escapeHtml(this._t("today"))}</h3>${list}${this._streaksHtml()}`;
   }
@@ -804,7 +817,14 @@ class ConnectionRitualsCard extends HTMLElement {
         <div class="text"><div class="name">${escapeHtml(r.name)}</div>
         <div class="status">${escapeHtml(this._streakText(r.streak))}${best}</div></div></li>`;
     });
-    return `<h3>${escapeHtml(this._t("streaks"))}</h3><ul>${rows.join("")}</ul>`;
+    return `<h3>${escapeHtml(this._t("streaks"))}</h3><ul class="streak-list">${rows.join("")}</ul>`;
+  }
+
+  // The calendar's render time, in milliseconds: `renderTimes.first` (its first full
+  // render, with the history) and `renderTimes.last`; also a performance measure named
+  // "connection-rituals-card:calendar" each time.
+  get renderTimes() {
+    return { ...this._renderTimes };
   }
 
   _renderCalendar() {
@@ -814,6 +834,20 @@ class ConnectionRitualsCard extends HTMLElement {
       el.innerHTML = "";
       return;
     }
+    const started = performance.now();
+    this._drawCalendar(el, history);
+    const took = performance.now() - started;
+    this._renderTimes.last = took;
+    if (this._renderTimes.first === null) this._renderTimes.first = took;
+    this._renderTimes.days = (parseIso(history.end) - parseIso(history.start)) / DAY_MS + 1;
+    try {
+      performance.measure("connection-rituals-card:calendar", { start: started, duration: took });
+    } catch (err) {
+      // Older browsers: no measure with options; the property still tells.
+    }
+  }
+
+  _drawCalendar(el, history) {
     const hadFocus = this.shadowRoot.activeElement && this.shadowRoot.activeElement.classList.contains("cell");
     const scroller = el.querySelector(".calendar");
     const scrollLeft = scroller ? scroller.scrollLeft : null;
@@ -990,11 +1024,12 @@ class ConnectionRitualsCard extends HTMLElement {
       this._focusDay = iso;
     }
   }
-}
+};
 
 // ----------------------------------------------------------------- editor
 
-class ConnectionRitualsCardEditor extends HTMLElement {
+const makeEditor = (Base) =>
+  class ConnectionRitualsCardEditor extends Base {
   constructor() {
     super();
     this._config = {};
@@ -1135,21 +1170,31 @@ class ConnectionRitualsCardEditor extends HTMLElement {
       });
     }
   }
+};
+
+// Home Assistant's frontend installs a registry of its own (a scoped custom element
+// registry polyfill, with its own HTMLElement) when its app starts. This module can run
+// before that: a card defined then would sit in the registry that is replaced, and the
+// dashboard would never find it. So the card is defined once <home-assistant> is, in the
+// registry (and on the HTMLElement) in use at that moment.
+function register() {
+  const registry = window.customElements;
+  if (!registry.get(CARD_TYPE)) registry.define(CARD_TYPE, makeCard(window.HTMLElement));
+  if (!registry.get(EDITOR_TYPE)) registry.define(EDITOR_TYPE, makeEditor(window.HTMLElement));
+  window.customCards = window.customCards || [];
+  if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
+    window.customCards.push({
+      type: CARD_TYPE,
+      name: "Connection Rituals",
+      description: translate(
+        (document.documentElement && document.documentElement.lang) || "en",
+        "card_description",
+      ),
+      preview: true,
+      documentationURL: "https://github.com/connection-rituals/connection-rituals",
+    });
+  }
 }
 
-if (!customElements.get(CARD_TYPE)) customElements.define(CARD_TYPE, ConnectionRitualsCard);
-if (!customElements.get(EDITOR_TYPE)) customElements.define(EDITOR_TYPE, ConnectionRitualsCardEditor);
-
-window.customCards = window.customCards || [];
-if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
-  window.customCards.push({
-    type: CARD_TYPE,
-    name: "Connection Rituals",
-    description: translate(
-      (document.documentElement && document.documentElement.lang) || "en",
-      "card_description",
-    ),
-    preview: true,
-    documentationURL: "https://github.com/connection-rituals/connection-rituals",
-  });
-}
+if (window.customElements.get("home-assistant")) register();
+else window.customElements.whenDefined("home-assistant").then(register);
