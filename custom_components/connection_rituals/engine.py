@@ -67,6 +67,7 @@ from .core.interactions import (
     prune,
 )
 from .core.reunion import device_free_start, kept_by_itself
+from .core.rhythms import TimeProvider
 from .core.schedule import (
     HOME,
     Window,
@@ -181,6 +182,8 @@ class RitualEngine:
         # day by day instead of refolded on every event).
         self._couple_days: dict[date, DayRecord] = {}
         self._daily_reschedules: list[CALLBACK_TYPE] = []
+        # Rhythm hook: a provider (rhythms.RhythmLearner) that may move time rituals.
+        self.time_provider: TimeProvider | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -266,7 +269,10 @@ class RitualEngine:
             config = ritual.config
             if config.trigger_type is TriggerType.TIME and config.trigger_time is not None:
                 self._track_daily(
-                    config.trigger_time, config.window, self._time_trigger_action(ritual)
+                    config.trigger_time,
+                    config.window,
+                    self._time_trigger_action(ritual),
+                    config.ritual_id,  # rhythm hook
                 )
             elif config.trigger_type is TriggerType.STATE and config.trigger_entity:
                 state_triggers.setdefault(config.trigger_entity, []).append(ritual)
@@ -289,7 +295,9 @@ class RitualEngine:
             )
         self._track_daily(self.boundary, Window(), self._on_day_boundary)
 
-    def _track_daily(self, at: time, window: Window, action: Callable[[], None]) -> None:
+    def _track_daily(
+        self, at: time, window: Window, action: Callable[[], None], ritual_id: str | None = None
+    ) -> None:
         """Run `action` at a local wall-clock time on the window's days.
 
         Our own scheduling (not async_track_time_change) so that a time skipped by
@@ -307,7 +315,7 @@ class RitualEngine:
         def _schedule() -> None:
             if self.hass.is_stopping:
                 return  # an entry set up while Home Assistant stops must not leave timers
-            moment = next_time_trigger(dt_util.now(), at, window, self.boundary)
+            moment = self._next_trigger(dt_util.now(), at, window, ritual_id)  # rhythm hook
             if moment is not None:
                 handle.append(
                     async_track_point_in_utc_time(
@@ -354,6 +362,23 @@ class RitualEngine:
             self._notify(None)  # the next-ritual time moved on
 
         return _fire
+
+    # ------------------------------------------------------------- rhythm hook
+
+    def _next_trigger(
+        self, now: datetime, at: time, window: Window, ritual_id: str | None
+    ) -> datetime | None:
+        if ritual_id is not None and self.time_provider is not None:
+            return self.time_provider.next_start(ritual_id, now, at, window, self.boundary)
+        return next_time_trigger(now, at, window, self.boundary)
+
+    @callback
+    def async_times_changed(self) -> None:
+        """Learned times moved: time rituals and the next-ritual time follow."""
+        for reschedule in self._daily_reschedules:
+            reschedule()
+        self._next_ritual_cache = None
+        self._notify(None)
 
     # ------------------------------------------------------------------ queries
 
@@ -422,11 +447,11 @@ class RitualEngine:
             return None
         now = self.local_now()
         upcoming: list[tuple[datetime, Ritual]] = []
-        for ritual in self.rituals.values():
+        for ritual_id, ritual in self.rituals.items():
             config = ritual.config
             if not ritual.state.enabled or config.trigger_time is None:
                 continue
-            moment = next_time_trigger(now, config.trigger_time, config.window, self.boundary)
+            moment = self._next_trigger(now, config.trigger_time, config.window, ritual_id)
             if moment is not None:
                 upcoming.append((moment, ritual))
         return min(upcoming, key=lambda item: item[0].timestamp()) if upcoming else None

@@ -1,0 +1,444 @@
+"""The couple's rhythms, learned locally: recorder history once, then live days.
+
+Only derived daily times are kept ("lights out 23:07 on 2026-11-30"), in a store of
+their own, bounded per signal; never raw states or locations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+import logging
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.const import STATE_HOME, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event, async_track_time_change
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_ADAPT_MINUTES,
+    CONF_ADAPT_RHYTHM,
+    CONF_DAY_BOUNDARY,
+    CONF_KIND,
+    CONF_LIGHTS,
+    CONF_PARTNER_A,
+    CONF_PARTNER_B,
+    CONF_PHONE_A,
+    CONF_PHONE_B,
+    CONF_SLEEP_ENTITY,
+    CONF_TRIGGER_ENTITY,
+    CONF_TRIGGER_STATE,
+    CONF_TRIGGER_TYPE,
+    CONF_WORKDAY_ENTITY,
+    DEFAULT_ADAPT_MINUTES,
+    DEFAULT_DAY_BOUNDARY,
+    DOMAIN,
+    PARTNER_A,
+    PARTNER_B,
+    RHYTHM_HISTORY_DAYS,
+    RitualKind,
+)
+from .core.rhythms import (
+    MAX_RECORDS,
+    MIN_DAYS,
+    MINUTES_PER_DAY,
+    DailyTime,
+    DayKind,
+    Event as SignalEvent,
+    Learned,
+    Rhythm,
+    Signal,
+    add_record,
+    arrival_times,
+    default_kind,
+    learn,
+    lights_out_times,
+    morning_times,
+    next_adapted_trigger,
+)
+from .core.schedule import Window, ritual_day
+from .models import parse_time
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION = 1
+SAVE_DELAY = 30
+RELEARN_EVERY = timedelta(days=7)
+BUFFER = timedelta(hours=36)  # live events kept in memory to settle a day's times
+UNSETTLED = frozenset({STATE_UNKNOWN, STATE_UNAVAILABLE})
+RITUAL_SIGNAL: Mapping[RitualKind, Signal] = {
+    RitualKind.BEDTIME: Signal.LIGHTS_OUT,
+    RitualKind.MORNING: Signal.MORNING,
+}
+ARRIVAL_SIGNAL: Mapping[str, Signal] = {PARTNER_A: Signal.ARRIVAL_A, PARTNER_B: Signal.ARRIVAL_B}
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """What the learner follows: persons, night signals (entity -> its dark states)."""
+
+    persons: Mapping[str, str]
+    night: Mapping[str, frozenset[str]]
+    workday: str | None
+    boundary: time
+
+    @property
+    def entity_ids(self) -> list[str]:
+        """Every entity whose history matters."""
+        extra = [self.workday] if self.workday else []
+        return sorted({*self.persons.values(), *self.night, *extra})
+
+
+def watched_for(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Watched:
+    """Persons, and the bedtime and morning rituals' signals: their trigger entity and
+    lights, a chosen sleep entity, and the phones' charging state."""
+    night: dict[str, frozenset[str]] = {}
+    for subentry in entry.subentries.values():
+        data = subentry.data
+        if RitualKind(data[CONF_KIND]) not in RITUAL_SIGNAL:
+            continue
+        for light in data.get(CONF_LIGHTS, []):
+            night[light] = frozenset({"off"})
+        if trigger := data.get(CONF_TRIGGER_ENTITY):
+            state = data.get(CONF_TRIGGER_STATE) if data.get(CONF_TRIGGER_TYPE) == "state" else None
+            night[trigger] = frozenset({state or "off"})
+        if sleep := data.get(CONF_SLEEP_ENTITY):
+            night[sleep] = frozenset({"on"})
+    registry = er.async_get(hass)
+    for key in (CONF_PHONE_A, CONF_PHONE_B):
+        if device_id := entry.data.get(key):
+            for entity in er.async_entries_for_device(registry, device_id):
+                if entity.domain == "sensor" and entity.entity_id.endswith("_battery_state"):
+                    night[entity.entity_id] = frozenset({"charging", "full"})
+    return Watched(
+        persons={PARTNER_A: entry.data[CONF_PARTNER_A], PARTNER_B: entry.data[CONF_PARTNER_B]},
+        night=night,
+        workday=entry.options.get(CONF_WORKDAY_ENTITY),
+        boundary=parse_time(entry.data.get(CONF_DAY_BOUNDARY), DEFAULT_DAY_BOUNDARY),
+    )
+
+
+# ------------------------------------------------------------- deriving (pure-ish)
+
+type Changes = Mapping[str, Iterable[tuple[float, str]]]  # entity -> (timestamp, state)
+
+
+def derive(
+    watched: Watched, changes: Changes, until: datetime, since: datetime | None = None
+) -> dict[Signal, dict[date, int]]:
+    """Daily times per signal from state changes (UTC timestamps, any order).
+
+    Runs in an executor for recorder history; `since` drops days whose look-out
+    began before the changes do (a day seen in part is no day seen).
+    """
+
+    def local(stamp: float) -> datetime:
+        return dt_util.as_local(dt_util.utc_from_timestamp(stamp))
+
+    def day_of(moment: datetime) -> date:
+        return ritual_day(moment, watched.boundary)
+
+    night: list[SignalEvent] = []
+    for entity_id, dark_states in watched.night.items():
+        for stamp, state in changes.get(entity_id, ()):
+            if state not in UNSETTLED:
+                night.append(SignalEvent(local(stamp), state in dark_states))
+    found: dict[Signal, dict[date, int]] = {
+        Signal.LIGHTS_OUT: lights_out_times(night, until, day_of),
+        Signal.MORNING: morning_times(night),
+    }
+    for partner, person in watched.persons.items():
+        presence = [
+            (local(stamp), state == STATE_HOME)
+            for stamp, state in changes.get(person, ())
+            if state not in UNSETTLED
+        ]
+        found[ARRIVAL_SIGNAL[partner]] = arrival_times(presence, day_of)
+    if since is not None:
+        first = since.date() + timedelta(days=1)
+        found = {s: {d: m for d, m in days.items() if d >= first} for s, days in found.items()}
+    return found
+
+
+def workdays_from(changes: Iterable[tuple[float, str]]) -> dict[date, bool]:
+    """The workday sensor's verdict per local day (its last settled state that day)."""
+    kinds: dict[date, bool] = {}
+    for stamp, state in sorted(changes):
+        if state in ("on", "off"):
+            kinds[dt_util.as_local(dt_util.utc_from_timestamp(stamp)).date()] = state == "on"
+    return kinds
+
+
+def read_history(
+    hass: HomeAssistant, watched: Watched, start: datetime, end: datetime
+) -> tuple[dict[Signal, dict[date, int]], dict[date, bool]]:
+    """Recorder history to daily times (in the recorder's executor: database I/O)."""
+    from homeassistant.components.recorder.history import (
+        get_significant_states,
+    )
+
+    states = get_significant_states(
+        hass,
+        start,
+        end,
+        watched.entity_ids,
+        None,
+        True,  # the state at the start: a departure before the window counts
+        False,  # every change, not only significant ones
+        False,
+        True,  # no attributes
+    )
+    changes: dict[str, list[tuple[float, str]]] = {}
+    for entity_id, rows in states.items():
+        changes[entity_id] = [
+            (row.last_changed.timestamp(), row.state) for row in rows if isinstance(row, State)
+        ]
+    kinds = workdays_from(changes.get(watched.workday, ())) if watched.workday else {}
+    return derive(watched, changes, end), kinds
+
+
+# ------------------------------------------------------------------- the learner
+
+
+class RhythmLearner:
+    """Learns one couple's rhythms; a ritual that adapts asks it for its start time."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+        """Prepare; `async_load` reads the store, `async_start` begins learning."""
+        self.hass = hass
+        self.entry = entry
+        self.store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.rhythms.{entry.entry_id}"
+        )
+        self.watched = watched_for(hass, entry)
+        self.records: dict[Signal, list[DailyTime]] = {signal: [] for signal in Signal}
+        self.learned: dict[Signal, Learned] = {}
+        self.learned_at: datetime | None = None
+        self.imported = False
+        self.adapt: dict[str, tuple[Signal, int]] = {}
+        for ritual_id, subentry in entry.subentries.items():
+            signal = RITUAL_SIGNAL.get(RitualKind(subentry.data[CONF_KIND]))
+            if signal is not None and subentry.data.get(CONF_ADAPT_RHYTHM):
+                minutes = int(subentry.data.get(CONF_ADAPT_MINUTES, DEFAULT_ADAPT_MINUTES))
+                self.adapt[ritual_id] = (signal, minutes)
+        self._changes: dict[str, list[tuple[float, str]]] = {}
+        self._live_since: datetime | None = None
+        self._seen_kinds: dict[date, bool] = {}
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self.on_times_changed: CALLBACK_TYPE | None = None
+
+    # ----------------------------------------------------------- lifecycle
+
+    async def async_load(self) -> None:
+        """Read what was learned before."""
+        stored = await self.store.async_load() or {}
+        self.imported = bool(stored.get("imported"))
+        for signal in Signal:
+            rows = stored.get("signals", {}).get(signal.value, [])
+            self.records[signal] = [
+                DailyTime(date.fromordinal(int(d)), int(m) % MINUTES_PER_DAY, bool(w))
+                for d, m, w in rows[-MAX_RECORDS:]
+            ]
+        self._relearn()
+
+    @callback
+    def async_start(self) -> None:
+        """Follow the signals live; read the recorder once, in the background."""
+        now = dt_util.utcnow()
+        self._live_since = dt_util.as_local(now)
+        for entity_id in self.watched.entity_ids:
+            if (state := self.hass.states.get(entity_id)) is not None:
+                self._changes.setdefault(entity_id, []).append((now.timestamp(), state.state))
+        self._unsubs.append(
+            async_track_state_change_event(
+                self.hass, self.watched.entity_ids, self._async_state_changed
+            )
+        )
+        self._unsubs.append(
+            async_track_time_change(self.hass, self._async_hourly, minute=0, second=0)
+        )
+        self._note_kind_of_today()
+        if not self.imported and "recorder" in self.hass.config.components:
+            self.entry.async_create_background_task(
+                self.hass, self._async_import(now), f"{DOMAIN} rhythms import"
+            )
+
+    @callback
+    def async_stop_listening(self) -> None:
+        """Stop following; a pending save still happens (the store flushes on stop)."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        if self._listeners or self.imported:
+            self.store.async_delay_save(self._data, 0)
+
+    async def _async_import(self, end: datetime) -> None:
+        from homeassistant.components.recorder import get_instance
+
+        start = end - timedelta(days=RHYTHM_HISTORY_DAYS)
+        found, kinds = await get_instance(self.hass).async_add_executor_job(
+            read_history, self.hass, self.watched, start, end
+        )
+        self._seen_kinds = {**kinds, **self._seen_kinds}
+        self._merge(found, overwrite=False)
+        self.imported = True
+        self._relearn()
+        self._changed(save=True)
+
+    # ---------------------------------------------------------------- live
+
+    @callback
+    def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if new is None:
+            return
+        entity_id = event.data["entity_id"]
+        if entity_id == self.watched.workday:
+            self._note_kind_of_today()
+            return
+        self._changes.setdefault(entity_id, []).append((new.last_changed.timestamp(), new.state))
+        self._settle(dt_util.utcnow())
+
+    @callback
+    def _async_hourly(self, now: datetime) -> None:
+        self._note_kind_of_today()
+        cutoff = now.timestamp() - BUFFER.total_seconds()
+        for entity_id, changes in self._changes.items():
+            # Keep the last state before the cut-off: an absence stays known.
+            kept = [c for c in changes if c[0] >= cutoff]
+            older = [c for c in changes if c[0] < cutoff]
+            self._changes[entity_id] = older[-1:] + kept
+        self._settle(now)
+        if self.learned_at is None or now - self.learned_at >= RELEARN_EVERY:
+            self._relearn()
+            if self.on_times_changed is not None:
+                self.on_times_changed()
+        self._changed(save=False)
+
+    def _settle(self, now: datetime) -> None:
+        found = derive(self.watched, self._changes, dt_util.as_local(now), self._live_since)
+        if self._merge(found, overwrite=False):
+            if any(found.total_days < MIN_DAYS for found in self.learned.values()):
+                self._relearn()  # still gathering: a suggestion may have become possible
+            self._changed(save=True)
+
+    def _note_kind_of_today(self) -> None:
+        state = self.hass.states.get(self.watched.workday) if self.watched.workday else None
+        if state is not None and state.state in ("on", "off"):
+            self._seen_kinds[dt_util.now().date()] = state.state == "on"
+
+    def _merge(self, found: Mapping[Signal, Mapping[date, int]], overwrite: bool) -> bool:
+        added = False
+        for signal, days in found.items():
+            known = {r.day for r in self.records[signal]}
+            for day, minutes in days.items():
+                if day in known and not overwrite:
+                    continue
+                add_record(self.records[signal], DailyTime(day, minutes, self.is_workday(day)))
+                added = True
+        return added
+
+    def _relearn(self) -> None:
+        today = dt_util.now().date()
+        self.learned = {signal: learn(records, today) for signal, records in self.records.items()}
+        self.learned_at = dt_util.utcnow()
+
+    def _changed(self, save: bool) -> None:
+        if save:
+            self.store.async_delay_save(self._data, SAVE_DELAY)
+        for listener in list(self._listeners):
+            listener()
+
+    def _data(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "signals": {
+                signal.value: [[r.day.toordinal(), r.minutes, int(r.workday)] for r in records]
+                for signal, records in self.records.items()
+            },
+        }
+
+    # ------------------------------------------------------------- queries
+
+    def is_workday(self, day: date) -> bool:
+        """The workday sensor's verdict where seen, else Monday to Friday."""
+        seen = self._seen_kinds.get(day)
+        return default_kind(day) is DayKind.WORKDAY if seen is None else seen
+
+    def usual(self, signal: Signal, day: date, fresh: bool = False) -> Rhythm | None:
+        """The usual time of a signal on a day (fresh: from every day seen so far)."""
+        kind = DayKind.WORKDAY if self.is_workday(day) else DayKind.DAY_OFF
+        learned = (
+            learn(self.records[signal], dt_util.now().date()) if fresh else self.learned.get(signal)
+        )
+        return learned.usual(kind, day.weekday()) if learned else None
+
+    def next_start(
+        self, ritual_id: str, after: datetime, at: time, window: Window, boundary: time
+    ) -> datetime | None:
+        """The engine's hook: when a time ritual starts next (its learned time less its
+        minutes where it adapts and a rhythm is known, else its configured time)."""
+        adapt = self.adapt.get(ritual_id)
+
+        def time_for(day: date) -> time:
+            if adapt is not None and (usual := self.usual(adapt[0], day)) is not None:
+                moment = datetime.combine(day, usual.time) - timedelta(minutes=adapt[1])
+                return moment.time()
+            return at
+
+        return next_adapted_trigger(after, time_for, window, boundary)
+
+    def usual_arrival(self, partner: str) -> datetime | None:
+        """The next usual arrival of a partner (today's if still ahead), or None."""
+        now = dt_util.now()
+        for offset in (0, 1):
+            day = now.date() + timedelta(days=offset)
+            if (usual := self.usual(ARRIVAL_SIGNAL[partner], day)) is not None:
+                moment = dt_util.as_local(datetime.combine(day, usual.time, now.tzinfo))
+                if moment > now:
+                    return moment
+        return None
+
+    @callback
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `update` whenever what was learned may have changed."""
+        self._listeners.append(update)
+        return lambda: self._listeners.remove(update)
+
+    async def async_forget(self) -> None:
+        """Forget every learned time (the recorder is not read again)."""
+        self.records = {signal: [] for signal in Signal}
+        self._changes = {}
+        self._live_since = dt_util.now()
+        self.imported = True
+        self._relearn()
+        await self.store.async_save(self._data())
+        if self.on_times_changed is not None:
+            self.on_times_changed()
+        self._changed(save=False)
+
+
+def learner_of(entry: ConfigEntry[Any]) -> RhythmLearner | None:
+    """The couple's learner, where the entry is loaded."""
+    provider = getattr(getattr(entry, "runtime_data", None), "time_provider", None)
+    return provider if isinstance(provider, RhythmLearner) else None
+
+
+def hours_minutes(rhythm: Rhythm) -> str:
+    """A usual time as HH:MM."""
+    return f"{rhythm.minutes // 60:02d}:{rhythm.minutes % 60:02d}"
