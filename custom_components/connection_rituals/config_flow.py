@@ -22,6 +22,7 @@ from .const import (
     CONF_ACTIVE_DAYS,
     CONF_ACTIVE_END,
     CONF_ACTIVE_START,
+    CONF_ADAPT_MINUTES,
     CONF_APART_HOURS,
     CONF_BRIGHTNESS,
     CONF_COMPLETION,
@@ -53,6 +54,7 @@ from .const import (
     CONF_REPLY,
     CONF_RETIRED_IDEAS,
     CONF_SCENE,
+    CONF_SLEEP_ENTITY,
     CONF_SNOOZE_MINUTES,
     CONF_STORE_REPLIES,
     CONF_TRANSITION,
@@ -82,6 +84,7 @@ from .core.ideas import RATING_RESTORE
 from .core.schedule import WEEKDAYS, PresenceCondition
 from .idea_feedback import library_idea_text
 from .notifier import load_library
+from .rhythm_flow import async_rhythm_placeholder, async_suggest, option_fields, ritual_fields
 
 NOTIFY_DOMAIN = "notify"
 
@@ -325,6 +328,7 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 ): _minutes(0, 10),
             }
         )
+        schema = schema.extend(option_fields(options))  # rhythms: the workday sensor
         if retired and engine is not None and engine.notifier is not None:
             library = engine.notifier.library
             schema = schema.extend(
@@ -450,6 +454,7 @@ def _ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
             min=0, max=300, step=1, mode=selector.NumberSelectorMode.BOX, unit_of_measurement="s"
         )
     )
+    fields.update(ritual_fields(kind, values))  # rhythms: adapt, sleep entity
     return vol.Schema(fields)
 
 
@@ -486,6 +491,7 @@ class RitualSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         values = ritual_defaults(self._kind)
         values[CONF_NAME] = await self._suggested_name(self._kind)
+        rhythm = await async_suggest(self.hass, self._get_entry(), self._kind, values)
         if user_input is not None:
             _apply_form(values, user_input)
             errors = self._validate(values, exclude_subentry=None)
@@ -496,7 +502,7 @@ class RitualSubentryFlow(ConfigSubentryFlow):
             step_id="ritual",
             data_schema=_ritual_schema(self._kind, values),
             errors=errors,
-            description_placeholders={"kind": self._kind.value},
+            description_placeholders={"kind": self._kind.value, **rhythm},
         )
 
     async def async_step_reconfigure(
@@ -519,7 +525,10 @@ class RitualSubentryFlow(ConfigSubentryFlow):
             step_id="reconfigure",
             data_schema=_ritual_schema(kind, values),
             errors=errors,
-            description_placeholders={"kind": kind.value},
+            description_placeholders={
+                "kind": kind.value,
+                **await async_rhythm_placeholder(self.hass, self._get_entry(), kind),
+            },
         )
 
     def _validate(self, values: Mapping[str, Any], exclude_subentry: str | None) -> dict[str, str]:
@@ -562,6 +571,7 @@ _OPTIONAL_RITUAL_FIELDS = (
     CONF_PROMPT_TEXT,
     CONF_SCENE,
     CONF_LIGHTS,
+    CONF_SLEEP_ENTITY,
 )
 
 
@@ -584,7 +594,7 @@ def _clean_ritual(values: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, str):
             value = value.strip()
-        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES, CONF_BRIGHTNESS):
+        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES, CONF_BRIGHTNESS, CONF_ADAPT_MINUTES):
             value = int(value)
         elif key in (CONF_APART_HOURS, CONF_TRANSITION):
             value = float(value)

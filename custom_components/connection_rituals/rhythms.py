@@ -388,6 +388,10 @@ class RhythmLearner:
         )
         return learned.usual(kind, day.weekday()) if learned else None
 
+    def usual_for(self, signal: Signal, kind: DayKind) -> Rhythm | None:
+        """The usual time of a signal on a kind of day, from every day seen so far."""
+        return learn(self.records[signal], dt_util.now().date()).usual(kind)
+
     def next_start(
         self, ritual_id: str, after: datetime, at: time, window: Window, boundary: time
     ) -> datetime | None:

@@ -24,6 +24,7 @@ from .const import CONF_HIDE_STREAKS, DOMAIN, PARTNERS
 from .core.interactions import TARGET_RATIO
 from .engine import Ritual, RitualEngine
 from .entity import CoupleEntity, RitualEntity
+from .rhythm_sensor import rhythm_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -160,6 +161,7 @@ async def async_setup_entry(
         for description in COUPLE_SENSORS
         if not (hide_streaks and description.is_streak)
     )
+    async_add_entities(rhythm_sensors(entry))  # rhythms: usual arrivals
     for ritual_id, ritual in engine.rituals.items():
         async_add_entities(
             (

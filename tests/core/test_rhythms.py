@@ -87,7 +87,8 @@ def test_shift_moves_the_usual_time_by_as_much(offsets: list[int], shift: int) -
     base = 22 * 60 + 30
     before = rhythm_of(_days([base + o for o in offsets]), TODAY)
     after = rhythm_of(_days([base + o + shift for o in offsets]), TODAY)
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after.minutes == (before.minutes + shift) % 1440
     assert abs(after.spread - before.spread) < 1e-6
 
@@ -128,7 +129,8 @@ def test_recent_days_outweigh_older_ones() -> None:
     old = [DailyTime(TODAY - timedelta(days=100 + i), 23 * 60, True) for i in range(30)]
     recent = [DailyTime(TODAY - timedelta(days=i), 22 * 60, True) for i in range(10)]
     found = rhythm_of(old + recent, TODAY)
-    assert found is not None and found.minutes == 22 * 60
+    assert found is not None
+    assert found.minutes == 22 * 60
 
 
 def test_kinds_and_weekdays() -> None:
@@ -144,9 +146,11 @@ def test_kinds_and_weekdays() -> None:
     assert learned.usual(DayKind.WORKDAY, 0) == learned.weekdays[0]
     assert learned.usual(DayKind.WORKDAY, 0).minutes == 23 * 60  # type: ignore[union-attr]
     friday = learned.usual(DayKind.WORKDAY, 4)
-    assert friday is not None and friday.minutes == 0
+    assert friday is not None
+    assert friday.minutes == 0
     off = learned.usual(DayKind.DAY_OFF)
-    assert off is not None and off.minutes == 30
+    assert off is not None
+    assert off.minutes == 30
     # A kind with too few days of its own says nothing.
     only_workdays = learn([r for r in records if r.workday][:20], TODAY)
     assert only_workdays.usual(DayKind.DAY_OFF) is None
@@ -159,7 +163,8 @@ def test_bounded_records_and_replacement() -> None:
     assert len(records) == MAX_RECORDS
     assert records[-1].day == TODAY
     add_record(records, DailyTime(TODAY, 700, True))
-    assert len(records) == MAX_RECORDS and records[-1].minutes == 700
+    assert len(records) == MAX_RECORDS
+    assert records[-1].minutes == 700
 
 
 def test_small_helpers() -> None:
@@ -171,7 +176,8 @@ def test_small_helpers() -> None:
     assert rhythm_of([], TODAY) is None
     # Evenly spread over the clock: still an answer, and not a stable one.
     spread_out = rhythm_of(_days([0, 360, 720, 1080]), TODAY)
-    assert spread_out is not None and not spread_out.stable
+    assert spread_out is not None
+    assert not spread_out.stable
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:

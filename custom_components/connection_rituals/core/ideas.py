@@ -93,6 +93,11 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "name_bedtime": frozenset(),
         "name_apart": frozenset(),
         "name_custom": frozenset(),
+        # Where a learned time in the ritual form comes from (rhythms).
+        "rhythm_lights_out_workday": frozenset({"time"}),
+        "rhythm_lights_out_day_off": frozenset({"time"}),
+        "rhythm_morning_workday": frozenset({"time"}),
+        "rhythm_morning_day_off": frozenset({"time"}),
     }
 )
 
