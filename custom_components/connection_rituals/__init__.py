@@ -59,7 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigE
     await engine.async_start()
     entry.runtime_data = engine
     learner.async_start()
-    entry.async_on_unload(learner.async_stop_listening)
+    entry.async_on_unload(learner.async_stop)
     # The couple's device first: each ritual's device points to it.
     couple_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **couple_device_info(engine)

@@ -50,9 +50,11 @@ from .const import (
     RitualKind,
 )
 from .core.rhythms import (
+    EVENING_START,
     MAX_RECORDS,
     MIN_DAYS,
     MINUTES_PER_DAY,
+    MORNING_START,
     DailyTime,
     DayKind,
     Event as SignalEvent,
@@ -169,9 +171,21 @@ def derive(
         ]
         found[ARRIVAL_SIGNAL[partner]] = arrival_times(presence, day_of)
     if since is not None:
-        first = since.date() + timedelta(days=1)
-        found = {s: {d: m for d, m in days.items() if d >= first} for s, days in found.items()}
+        found = {
+            signal: {d: m for d, m in days.items() if _looked_from(signal, d, watched) >= since}
+            for signal, days in found.items()
+        }
     return found
+
+
+def _looked_from(signal: Signal, day: date, watched: Watched) -> datetime:
+    """When a signal's look-out on a ritual day begins (local)."""
+    start = {Signal.LIGHTS_OUT: EVENING_START, Signal.MORNING: MORNING_START}.get(
+        signal, watched.boundary
+    )
+    return dt_util.as_local(dt_util.start_of_local_day(day)).replace(
+        hour=start.hour, minute=start.minute
+    )
 
 
 def workdays_from(changes: Iterable[tuple[float, str]]) -> dict[date, bool]:
@@ -278,14 +292,12 @@ class RhythmLearner:
                 self.hass, self._async_import(now), f"{DOMAIN} rhythms import"
             )
 
-    @callback
-    def async_stop_listening(self) -> None:
-        """Stop following; a pending save still happens (the store flushes on stop)."""
+    async def async_stop(self) -> None:
+        """Stop following and keep what was learned."""
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
-        if self._listeners or self.imported:
-            self.store.async_delay_save(self._data, 0)
+        await self.store.async_save(self._data())
 
     async def _async_import(self, end: datetime) -> None:
         from homeassistant.components.recorder import get_instance
