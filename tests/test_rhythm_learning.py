@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.connection_rituals.const import (
     CONF_LIGHTS,
     CONF_TRIGGER_TIME,
+    CONF_WORKDAY_ENTITY,
     SUBENTRY_TYPE_RITUAL,
     RitualKind,
 )
@@ -233,3 +234,25 @@ async def test_without_the_recorder_learning_is_live_only(
     assert len(learner.records[Signal.LIGHTS_OUT]) == 1
     assert len(learner.records[Signal.MORNING]) == 1
     assert len(learner.records[Signal.ARRIVAL_A]) == 1
+
+
+async def test_the_workday_sensor_history_tells_holidays(
+    recorder_mock: Recorder, hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Where the couple has a workday sensor, its recorded verdicts give each day's kind."""
+    freezer.move_to(NOW)
+    holiday = NOW.date() - timedelta(days=4)  # a Thursday
+    changes = [
+        Change(datetime.combine(day, time(0, 1), ZONE), "binary_sensor.workday", state)
+        for offset in range(1, 8)
+        if (day := NOW.date() - timedelta(days=offset))
+        and (state := "on" if day.weekday() < 5 and day != holiday else "off")
+    ]
+    await _write(hass, changes)
+    entry = couple_entry(
+        ritual_subentry(RitualKind.BEDTIME, **{CONF_LIGHTS: [BEDROOM]}),
+        options={CONF_WORKDAY_ENTITY: "binary_sensor.workday"},
+    )
+    learner = await _set_up(hass, entry)
+    assert learner.is_workday(holiday) is False
+    assert learner.is_workday(holiday - timedelta(days=1)) is True

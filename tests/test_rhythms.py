@@ -70,6 +70,26 @@ def _bedtime(**overrides: Any) -> MockConfigEntry:
     )
 
 
+def _timestamp(hass: HomeAssistant, entity_id: str) -> datetime | None:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return dt_util.parse_datetime(state.state)
+
+
+async def _start(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    setup_entry: Any,
+    hass_storage: dict[str, Any],
+    entry: MockConfigEntry,
+    data: dict[str, Any],
+) -> None:
+    """At NOW, with what a learner stored before."""
+    await move_to(hass, freezer, NOW)
+    _seed(hass_storage, entry, data)
+    await setup_entry(entry)
+
+
 def _learner(entry: MockConfigEntry) -> RhythmLearner:
     learner = learner_of(entry)
     assert learner is not None
@@ -80,13 +100,9 @@ async def test_adapted_bedtime_moves_the_next_ritual(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
     """Adapting: 20 minutes before the learned 23:10 on workdays; the sensor shows it."""
-    await move_to(hass, freezer, NOW)
     entry = _bedtime(**{CONF_ADAPT_RHYTHM: True, CONF_ADAPT_MINUTES: 20})
-    _seed(hass_storage, entry, _stored(30, 23 * 60 + 10))
-    await setup_entry(entry)
-    state = hass.states.get("sensor.alex_sam_next_ritual")
-    assert state is not None
-    assert dt_util.parse_datetime(state.state) == datetime.fromisoformat(
+    await _start(hass, freezer, setup_entry, hass_storage, entry, _stored(30, 23 * 60 + 10))
+    assert _timestamp(hass, "sensor.alex_sam_next_ritual") == datetime.fromisoformat(
         "2026-11-16 22:50:00-08:00"
     )
     # The ritual starts then (both at home).
@@ -98,13 +114,9 @@ async def test_adapted_bedtime_moves_the_next_ritual(
 async def test_without_a_rhythm_the_configured_time_stays(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
-    await move_to(hass, freezer, NOW)
     entry = _bedtime(**{CONF_ADAPT_RHYTHM: True})
-    _seed(hass_storage, entry, _stored(5, 23 * 60 + 10))
-    await setup_entry(entry)
-    state = hass.states.get("sensor.alex_sam_next_ritual")
-    assert state is not None
-    assert dt_util.parse_datetime(state.state) == datetime.fromisoformat(
+    await _start(hass, freezer, setup_entry, hass_storage, entry, _stored(5, 23 * 60 + 10))
+    assert _timestamp(hass, "sensor.alex_sam_next_ritual") == datetime.fromisoformat(
         "2026-11-16 22:30:00-08:00"
     )
 
@@ -112,10 +124,8 @@ async def test_without_a_rhythm_the_configured_time_stays(
 async def test_forgetting_by_button_and_action(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
-    await move_to(hass, freezer, NOW)
     entry = _bedtime(**{CONF_ADAPT_RHYTHM: True, CONF_ADAPT_MINUTES: 20})
-    _seed(hass_storage, entry, _stored(30, 23 * 60 + 10))
-    await setup_entry(entry)
+    await _start(hass, freezer, setup_entry, hass_storage, entry, _stored(30, 23 * 60 + 10))
     learner = _learner(entry)
     assert learner.usual_for(Signal.LIGHTS_OUT, DayKind.WORKDAY) is not None
     await hass.services.async_call(
@@ -143,10 +153,8 @@ async def test_forgetting_by_button_and_action(
 async def test_diagnostics_round_to_fifteen_minutes(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
-    await move_to(hass, freezer, NOW)
     entry = _bedtime()
-    _seed(hass_storage, entry, _stored(30, 23 * 60 + 7))
-    await setup_entry(entry)
+    await _start(hass, freezer, setup_entry, hass_storage, entry, _stored(30, 23 * 60 + 7))
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     lights_out = diagnostics["rhythms"]["signals"]["lights_out"]
     assert lights_out["days"] == 30
@@ -159,10 +167,10 @@ async def test_usual_arrival_sensor(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
     """Disabled by default; once on, today's usual arrival while it is ahead."""
-    await move_to(hass, freezer, NOW)
     entry = _bedtime()
-    _seed(hass_storage, entry, _stored(30, 17 * 60 + 40, Signal.ARRIVAL_A))
-    await setup_entry(entry)
+    await _start(
+        hass, freezer, setup_entry, hass_storage, entry, _stored(30, 17 * 60 + 40, Signal.ARRIVAL_A)
+    )
     registry = er.async_get(hass)
     for partner in ("alex", "sam"):
         entity = registry.async_get(f"sensor.alex_sam_usual_arrival_{partner}")
@@ -172,9 +180,7 @@ async def test_usual_arrival_sensor(
         registry.async_update_entity(entity.entity_id, disabled_by=None)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    state = hass.states.get("sensor.alex_sam_usual_arrival_alex")
-    assert state is not None
-    assert dt_util.parse_datetime(state.state) == datetime.fromisoformat(
+    assert _timestamp(hass, "sensor.alex_sam_usual_arrival_alex") == datetime.fromisoformat(
         "2026-11-16 17:40:00-08:00"
     )
     sam = hass.states.get("sensor.alex_sam_usual_arrival_sam")
@@ -182,9 +188,7 @@ async def test_usual_arrival_sensor(
     assert sam.state == "unknown"
     # After it, tomorrow's; an hourly tick brings the sensor up to date.
     await move_to(hass, freezer, "2026-11-16 19:00:00-08:00")
-    state = hass.states.get("sensor.alex_sam_usual_arrival_alex")
-    assert state is not None
-    assert dt_util.parse_datetime(state.state) == datetime.fromisoformat(
+    assert _timestamp(hass, "sensor.alex_sam_usual_arrival_alex") == datetime.fromisoformat(
         "2026-11-17 17:40:00-08:00"
     )
 
@@ -193,10 +197,8 @@ async def test_fresh_learning_by_the_week(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
     """The adapted time is learned again each week, not with every new day."""
-    await move_to(hass, freezer, NOW)
     entry = _bedtime(**{CONF_ADAPT_RHYTHM: True, CONF_ADAPT_MINUTES: 0})
-    _seed(hass_storage, entry, _stored(30, 23 * 60 + 10))
-    await setup_entry(entry)
+    await _start(hass, freezer, setup_entry, hass_storage, entry, _stored(30, 23 * 60 + 10))
     learner = _learner(entry)
     learned_at = learner.learned_at
     await move_to(hass, freezer, "2026-11-17 12:00:00-08:00")
@@ -271,10 +273,10 @@ async def test_the_signals_of_a_couple(hass: HomeAssistant, setup_entry) -> None
 async def test_reconfiguring_shows_the_usual_time_and_keeps_the_own(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_entry, hass_storage
 ) -> None:
-    await move_to(hass, freezer, NOW)
     entry = couple_entry(ritual_subentry(RitualKind.MORNING))
-    _seed(hass_storage, entry, _stored(30, 6 * 60 + 45, Signal.MORNING))
-    await setup_entry(entry)
+    await _start(
+        hass, freezer, setup_entry, hass_storage, entry, _stored(30, 6 * 60 + 45, Signal.MORNING)
+    )
     (subentry_id,) = entry.subentries
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_TYPE_RITUAL),

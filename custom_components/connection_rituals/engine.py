@@ -447,11 +447,11 @@ class RitualEngine:
             return None
         now = self.local_now()
         upcoming: list[tuple[datetime, Ritual]] = []
-        for ritual_id, ritual in self.rituals.items():
+        for ritual in self.rituals.values():
             config = ritual.config
             if not ritual.state.enabled or config.trigger_time is None:
                 continue
-            moment = self._next_trigger(now, config.trigger_time, config.window, ritual_id)
+            moment = self._next_trigger(now, config.trigger_time, config.window, config.ritual_id)
             if moment is not None:
                 upcoming.append((moment, ritual))
         return min(upcoming, key=lambda item: item[0].timestamp()) if upcoming else None

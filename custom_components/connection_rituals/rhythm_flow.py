@@ -103,6 +103,8 @@ async def async_rhythm_line(
             continue
         clock = f"{learned.minutes // 60:02d}:{learned.minutes % 60:02d}"
         library = await hass.async_add_executor_job(load_library, hass.config.language)
-        text = library.phrases[f"rhythm_{signal.value}_{day_kind.value}"]
+        text = library.phrases.get(f"rhythm_{signal.value}_{day_kind.value}")
+        if text is None:
+            return None
         return "\n\n" + text.format(time=clock), f"{clock}:00"
     return None

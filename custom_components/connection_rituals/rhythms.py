@@ -345,7 +345,7 @@ class RhythmLearner:
     def _settle(self, now: datetime) -> None:
         found = derive(self.watched, self._changes, dt_util.as_local(now), self._live_since)
         if self._merge(found, overwrite=False):
-            if any(found.total_days < MIN_DAYS for found in self.learned.values()):
+            if any(known.total_days < MIN_DAYS for known in self.learned.values()):
                 self._relearn()  # still gathering: a suggestion may have become possible
             self._changed(save=True)
 

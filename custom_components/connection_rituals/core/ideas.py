@@ -93,11 +93,15 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "name_bedtime": frozenset(),
         "name_apart": frozenset(),
         "name_custom": frozenset(),
-        # Where a learned time in the ritual form comes from (rhythms).
-        "rhythm_lights_out_workday": frozenset({"time"}),
-        "rhythm_lights_out_day_off": frozenset({"time"}),
-        "rhythm_morning_workday": frozenset({"time"}),
-        "rhythm_morning_day_off": frozenset({"time"}),
+    }
+)
+# Phrases a library may have, with their placeholders: where a learned time in the
+# ritual form comes from (rhythms).
+OPTIONAL_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        f"rhythm_{signal}_{kind}": frozenset({"time"})
+        for signal in ("lights_out", "morning")
+        for kind in ("workday", "day_off")
     }
 )
 
@@ -199,7 +203,7 @@ def _parse_phrases(raw: Any) -> Mapping[str, str]:
         raise _fail("phrases", f"missing {', '.join(missing)}")
     for key, text in phrases.items():
         found = _placeholders(f"phrases.{key}", text)
-        wanted = REQUIRED_PHRASES.get(key, frozenset())
+        wanted = REQUIRED_PHRASES.get(key, OPTIONAL_PHRASES.get(key, frozenset()))
         if found != wanted:
             expected = ", ".join(f"{{{name}}}" for name in sorted(wanted)) or "no placeholders"
             raise _fail(f"phrases.{key}", f"must use exactly {expected}")
