@@ -86,6 +86,7 @@ RITUAL_SIGNAL: Mapping[RitualKind, Signal] = {
     RitualKind.BEDTIME: Signal.LIGHTS_OUT,
     RitualKind.MORNING: Signal.MORNING,
 }
+LIGHT_DARK = frozenset({"off"})
 ARRIVAL_SIGNAL: Mapping[str, Signal] = {PARTNER_A: Signal.ARRIVAL_A, PARTNER_B: Signal.ARRIVAL_B}
 
 
@@ -114,7 +115,7 @@ def watched_for(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Watched:
         if RitualKind(data[CONF_KIND]) not in RITUAL_SIGNAL:
             continue
         for light in data.get(CONF_LIGHTS, []):
-            night[light] = frozenset({"off"})
+            night[light] = LIGHT_DARK
         if trigger := data.get(CONF_TRIGGER_ENTITY):
             state = data.get(CONF_TRIGGER_STATE) if data.get(CONF_TRIGGER_TYPE) == "state" else None
             night[trigger] = frozenset({state or "off"})
@@ -156,9 +157,10 @@ def derive(
 
     night: list[SignalEvent] = []
     for entity_id, dark_states in watched.night.items():
+        held = entity_id if dark_states == LIGHT_DARK else ""  # a light holds its state
         for stamp, state in changes.get(entity_id, ()):
             if state not in UNSETTLED:
-                night.append(SignalEvent(local(stamp), state in dark_states))
+                night.append(SignalEvent(local(stamp), state in dark_states, held))
     found: dict[Signal, dict[date, int]] = {
         Signal.LIGHTS_OUT: lights_out_times(night, until, day_of),
         Signal.MORNING: morning_times(night),
@@ -302,8 +304,11 @@ class RhythmLearner:
     async def _async_import(self, end: datetime) -> None:
         from homeassistant.components.recorder import get_instance
 
+        instance = get_instance(self.hass)
+        if not await instance.async_db_ready:
+            return  # no database this time: live days only, the next start reads it
         start = end - timedelta(days=RHYTHM_HISTORY_DAYS)
-        found, kinds = await get_instance(self.hass).async_add_executor_job(
+        found, kinds = await instance.async_add_executor_job(
             read_history, self.hass, self.watched, start, end
         )
         self._seen_kinds = {**kinds, **self._seen_kinds}

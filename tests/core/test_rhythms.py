@@ -125,6 +125,12 @@ def test_shift_work_has_no_stable_rhythm() -> None:
     assert learned.usual(DayKind.WORKDAY) is None
 
 
+def test_mostly_one_shift_is_still_no_rhythm() -> None:
+    """Five early days and two late ones a week: not three days in four near one time."""
+    minutes = [(6 * 60) if i % 7 < 5 else (22 * 60) for i in range(42)]
+    assert learn(_days(minutes), TODAY).usual(DayKind.WORKDAY) is None
+
+
 def test_recent_days_outweigh_older_ones() -> None:
     old = [DailyTime(TODAY - timedelta(days=100 + i), 23 * 60, True) for i in range(30)]
     recent = [DailyTime(TODAY - timedelta(days=i), 22 * 60, True) for i in range(10)]
@@ -208,6 +214,22 @@ def test_lights_out_ignores_a_trip_at_night() -> None:
     assert lights_out_times(late, _local(nxt, 12), _ritual_day) == {day: 40}
     # Daytime darkness is no lights-out.
     assert lights_out_times([Event(_local(day, 14), True)], _local(nxt, 12), _ritual_day) == {}
+
+
+def test_lights_out_waits_for_every_light() -> None:
+    """The living room goes dark first, the bedroom later; a phone filling up at 00:30
+    (another dark moment) changes nothing."""
+    day = date(2026, 11, 20)
+    events = [
+        Event(_local(day, 21), dark=False, entity="light.bedroom"),
+        Event(_local(day, 21, 5), dark=False, entity="light.living"),
+        Event(_local(day, 22, 40), dark=True, entity="light.living"),
+        Event(_local(day, 22, 50), dark=True),  # phone on charge, bedroom still lit
+        Event(_local(day, 23, 10), dark=True, entity="light.bedroom"),
+        Event(_local(day + timedelta(days=1), 0, 30), dark=True),
+    ]
+    found = lights_out_times(events, _local(day + timedelta(days=1), 12), _ritual_day)
+    assert found == {day: 23 * 60 + 10}
 
 
 def test_morning_and_arrivals() -> None:

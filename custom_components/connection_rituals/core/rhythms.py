@@ -218,34 +218,46 @@ def default_kind(day: date) -> DayKind:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A signal event at a local moment: `dark` (lights off, asleep, charging) or lit."""
+    """A signal event at a local moment: `dark` (lights off, asleep, charging) or lit.
+
+    A light holds its state (`entity` names it): the room is dark only once every light
+    seen on is off again. A sleep entity or a phone on charge (`entity` empty) only marks
+    a moment.
+    """
 
     at: datetime
     dark: bool
+    entity: str = ""
 
 
 def lights_out_times(
     events: Iterable[Event], until: datetime, boundary: Callable[[datetime], date]
 ) -> dict[date, int]:
-    """Per ritual day: the first dark event in the evening or night after which no
-    signal moves for QUIET_AFTER_DARK (a short trip at 3:00 changes nothing).
+    """Per ritual day: the first moment in the evening or night at which the lights are
+    all off (or a sleep or charging signal comes while they are) and nothing lights up
+    for QUIET_AFTER_DARK (a short trip at 3:00 changes nothing).
 
     Only nights settled before `until` are given; `boundary` maps a local moment to
     its ritual day.
     """
     ordered = sorted(events, key=lambda e: e.at.timestamp())
+    lit_stamps = [e.at.timestamp() for e in ordered if not e.dark]
     found: dict[date, int] = {}
-    for index, event in enumerate(ordered):
-        if not event.dark or not _in_night(event.at):
+    lit: set[str] = set()
+    next_lit = 0  # index into lit_stamps of the first lit event after the current one
+    for event in ordered:
+        stamp = event.at.timestamp()
+        while next_lit < len(lit_stamps) and lit_stamps[next_lit] <= stamp:
+            next_lit += 1
+        if event.entity:
+            (lit.discard if event.dark else lit.add)(event.entity)
+        if not event.dark or lit or not _in_night(event.at):
             continue
         day = boundary(event.at)
-        if day in found:
+        quiet_until = stamp + QUIET_AFTER_DARK.total_seconds()
+        if day in found or quiet_until > until.timestamp():
             continue
-        quiet_until = event.at + QUIET_AFTER_DARK
-        if quiet_until.timestamp() > until.timestamp():
-            continue
-        following = ordered[index + 1] if index + 1 < len(ordered) else None
-        if following is None or following.at.timestamp() > quiet_until.timestamp():
+        if next_lit == len(lit_stamps) or lit_stamps[next_lit] > quiet_until:
             found[day] = minutes_of(event.at)
     return found
 
