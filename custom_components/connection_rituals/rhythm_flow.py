@@ -21,7 +21,8 @@ from .const import (
 )
 from .core.rhythms import DayKind
 from .notifier import load_library
-from .rhythms import RITUAL_SIGNAL, learner_of
+from .rhythm_signals import RITUAL_SIGNAL
+from .rhythms import learner_of
 
 PLACEHOLDER = "rhythm"
 
