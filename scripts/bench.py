@@ -12,6 +12,8 @@ the figures depend on the machine. Prints one table: benchmark, figure, target, 
 5. Memory added by the 20-ritual / 10-year entry (tracemalloc).
 6. The card's history command over its largest range, 10 years of a 20-ritual couple
    (scripts/bench_history.py).
+7. Learning rhythms from 90 days of recorder history for 10 entities: executor time and
+   event-loop blocking (scripts/bench_rhythms.py).
 """
 
 from __future__ import annotations
@@ -623,14 +625,39 @@ def history_rows() -> list[Row]:
     ]
 
 
+def rhythm_rows() -> list[Row]:
+    """7: learning rhythms from 90 days of history for 10 entities (scripts/bench_rhythms.py)."""
+    import bench_rhythms  # a sibling script: scripts/ is on the path when run
+
+    result = bench_rhythms.run_sync()
+    print("bench: 7 done", file=sys.stderr, flush=True)
+    executor_ms = result["executor_s"] * 1000
+    return [
+        (
+            f"7 rhythms from {bench_rhythms.DAYS} days, 10 entities ({result['rows']} rows)",
+            f"executor {executor_ms:.0f} ms",
+            f"< {bench_rhythms.TARGET_EXECUTOR_S * 1000:.0f} ms",
+            result["executor_s"] < bench_rhythms.TARGET_EXECUTOR_S,
+        ),
+        (
+            "  event loop blocked (all loop-side parts)",
+            f"{result['loop_ms']:.2f} ms",
+            f"< {bench_rhythms.TARGET_LOOP_MS:.0f} ms",
+            result["loop_ms"] < bench_rhythms.TARGET_LOOP_MS,
+        ),
+    ]
+
+
 def main() -> int:
     """Run the benchmarks named on the command line (default: all)."""
     logging.basicConfig(level=logging.ERROR)
-    selected = set(sys.argv[1:]) or {"1", "2", "3", "4", "5", "6"}
+    selected = set(sys.argv[1:]) or {"1", "2", "3", "4", "5", "6", "7"}
     started = time.perf_counter()
     rows = asyncio.run(run(selected))
     if "6" in selected:
         rows += history_rows()
+    if "7" in selected:
+        rows += rhythm_rows()
     print_table(rows)
     print(f"\n({time.perf_counter() - started:.0f} s, Python {sys.version.split()[0]})")
     return 0 if all(ok for *_, ok in rows) else 1

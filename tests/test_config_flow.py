@@ -142,7 +142,7 @@ async def start_ritual_flow(hass: HomeAssistant, entry_id: str, kind: str) -> di
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "ritual"
     assert result["errors"] == {}
-    assert result["description_placeholders"] == {"kind": kind}
+    assert result["description_placeholders"] == {"kind": kind, "rhythm": ""}
     return result
 
 
@@ -551,6 +551,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "prompt_mode": "surprise",
         "brightness": 30,
         "transition": 2.0,
+        "adapt_rhythm": False,
+        "adapt_minutes": 15,
     },
     RitualKind.BEDTIME: {
         "kind": "bedtime",
@@ -565,6 +567,8 @@ EXPECTED_RITUALS: dict[RitualKind, dict[str, Any]] = {
         "prompt_mode": "surprise",
         "brightness": 30,
         "transition": 2.0,
+        "adapt_rhythm": False,
+        "adapt_minutes": 15,
     },
     RitualKind.APART: {
         "kind": "apart",
@@ -719,6 +723,8 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "prompt_mode",
         "prompt_text",
         *start_actions,
+        "adapt_rhythm",
+        "adapt_minutes",
     ]
     assert fields[RitualKind.BEDTIME] == [
         "name",
@@ -730,6 +736,9 @@ async def test_ritual_form_fields_per_kind(hass: HomeAssistant, setup_entry) -> 
         "prompt_mode",
         "prompt_text",
         *start_actions,
+        "sleep_entity",
+        "adapt_rhythm",
+        "adapt_minutes",
     ]
     assert fields[RitualKind.APART] == [
         "name",
@@ -875,7 +884,7 @@ async def test_reconfigure_ritual(hass: HomeAssistant, setup_entry) -> None:
     engine_before = entry.runtime_data
 
     result = await start_ritual_reconfigure(hass, entry.entry_id, reunion.subentry_id)
-    assert result["description_placeholders"] == {"kind": "reunion"}
+    assert result["description_placeholders"] == {"kind": "reunion", "rhythm": ""}
     assert field(result, CONF_NAME)[0].default() == "Reunion"
     assert field(result, CONF_WINDOW_MINUTES)[0].default() == 10
     # Unchanged name of the same ritual is fine.
@@ -922,7 +931,7 @@ async def test_reconfigure_ritual_errors(hass: HomeAssistant, setup_entry) -> No
     data_before = dict(bedtime.data)
 
     result = await start_ritual_reconfigure(hass, entry.entry_id, bedtime.subentry_id)
-    assert result["description_placeholders"] == {"kind": "bedtime"}
+    assert result["description_placeholders"] == {"kind": "bedtime", "rhythm": ""}
     values = prefilled(result)
     assert values[CONF_TRIGGER_TIME] == "22:30:00"
     assert values[CONF_PROMPT_TEXT] == "One thing I loved today"

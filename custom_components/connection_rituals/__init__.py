@@ -16,6 +16,7 @@ from .digest import digest_store
 from .engine import RitualEngine
 from .entity import couple_device_info
 from .history_api import async_setup_history_api
+from .rhythms import RhythmLearner
 from .services import async_setup_services
 from .storage import RitualsStore
 
@@ -54,8 +55,14 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConnectionRitualsConfi
 async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigEntry) -> bool:
     """Start the couple's ritual engine and its entities."""
     engine = RitualEngine(hass, entry)
+    # Rhythms learned from the home: read before the engine schedules its time rituals.
+    engine.time_provider = learner = RhythmLearner(hass, entry)
+    await learner.async_load()
+    learner.on_times_changed = engine.async_times_changed
     await engine.async_start()
     entry.runtime_data = engine
+    learner.async_start()
+    entry.async_on_unload(learner.async_stop)
     # The couple's device first: each ritual's device points to it.
     couple_device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **couple_device_info(engine)
@@ -85,3 +92,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConnectionRitualsConfig
     await RitualsStore(hass, entry.entry_id).async_remove()
     await digest_store(hass, entry.entry_id).async_remove()
     async_clear_cue_issues(hass, entry.entry_id)
+    await RhythmLearner(hass, entry).store.async_remove()

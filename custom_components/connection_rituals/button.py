@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import ConnectionRitualsConfigEntry
 from .engine import Ritual, RitualEngine
 from .entity import RitualEntity
+from .rhythm_sensor import rhythm_buttons
 
 PARALLEL_UPDATES = 0
 
@@ -49,6 +50,7 @@ async def async_setup_entry(
 ) -> None:
     """Complete and start-now buttons per ritual."""
     engine = entry.runtime_data
+    async_add_entities(rhythm_buttons(entry))  # rhythms: forget what was learned
     for ritual_id, ritual in engine.rituals.items():
         async_add_entities(
             (RitualButton(engine, ritual, description) for description in BUTTONS),

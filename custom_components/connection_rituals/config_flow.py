@@ -54,6 +54,7 @@ from .const import (
 from .core.ideas import RATING_RESTORE
 from .core.schedule import WEEKDAYS
 from .idea_feedback import library_idea_text
+from .rhythm_flow import option_fields
 from .subentry_flow import RitualSubentryFlow, minutes_selector, select_selector
 
 NOTIFY_DOMAIN = "notify"
@@ -245,6 +246,7 @@ class ConnectionRitualsOptionsFlow(OptionsFlow):
                 }
             )
         schema = options_schema(self.config_entry.options)
+        schema = schema.extend(option_fields(self.config_entry.options))  # the workday sensor
         if retired and engine is not None and engine.notifier is not None:
             library = engine.notifier.library
             schema = schema.extend(

@@ -224,3 +224,12 @@ CONF_HOUSE_SATELLITE: Final = "house_satellite"
 CONF_HOUSE_MEDIA_PLAYER: Final = "house_media_player"
 CONF_HOUSE_TTS: Final = "house_tts"
 CUE_SERVICE_TIMEOUT_SECONDS: Final = 10
+
+# Rhythms learned from the home (issue 16): couple option, ritual fields, action.
+CONF_WORKDAY_ENTITY: Final = "workday_entity"
+CONF_SLEEP_ENTITY: Final = "sleep_entity"
+CONF_ADAPT_RHYTHM: Final = "adapt_rhythm"
+CONF_ADAPT_MINUTES: Final = "adapt_minutes"
+DEFAULT_ADAPT_MINUTES: Final = 15
+SERVICE_FORGET_RHYTHMS: Final = "forget_rhythms"
+RHYTHM_HISTORY_DAYS: Final = 90  # read from the recorder on first setup

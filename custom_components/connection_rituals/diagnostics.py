@@ -22,6 +22,7 @@ from .const import (
     CONF_TRIGGER_ENTITY,
     PARTNERS,
 )
+from .rhythm_sensor import rhythm_diagnostics
 
 TO_REDACT = {
     CONF_PARTNER_A,
@@ -102,4 +103,5 @@ async def async_get_config_entry_diagnostics(
             "ideas_retired": len(engine.ideas.retired),
         },
         "rituals": rituals,
+        "rhythms": rhythm_diagnostics(entry),
     }

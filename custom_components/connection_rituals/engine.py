@@ -29,6 +29,7 @@ from .core.interactions import (
 )
 from .core.lifecycle import completes
 from .core.reunion import device_free_start
+from .core.rhythms import TimeProvider
 from .core.schedule import HOME, arrival_counts
 from .core.streaks import StreakStats
 from .events import RitualEventListener
@@ -109,6 +110,25 @@ class RitualEngine(OccurrenceMachine):
     def partner_name(self, partner: str) -> str:
         """The partner's display name."""
         return self.presence.name(partner)
+
+    # ------------------------------------------------------------- rhythm hook
+
+    @property
+    def time_provider(self) -> TimeProvider | None:
+        """What may move time rituals to the couple's learned rhythm (None: as configured)."""
+        return self.figures.time_provider
+
+    @time_provider.setter
+    def time_provider(self, provider: TimeProvider | None) -> None:
+        self.figures.time_provider = self.triggers.daily.time_provider = provider
+
+    @callback
+    def async_times_changed(self) -> None:
+        """Learned times moved: time rituals and the next-ritual time follow."""
+        self.triggers.daily.reschedule()
+        self.figures.forget_next_ritual()
+        self._touch(None)
+        self._commit(save=False)
 
     def partner_for_person(self, entity_id: str) -> str | None:
         """Which partner a person entity is."""

@@ -19,7 +19,8 @@ from .core.interactions import (
     initiative_balance,
     positive_ratio,
 )
-from .core.schedule import is_active_day, next_time_trigger
+from .core.rhythms import TimeProvider, next_start
+from .core.schedule import is_active_day
 from .core.streaks import (
     DayRecord,
     StreakRules,
@@ -45,6 +46,8 @@ class Figures:
         # The couple's day outcomes, folded from every ritual's history (kept up to date
         # day by day instead of refolded on every event).
         self._couple_days: dict[date, DayRecord] = {}
+        # Learned rhythms may move a time ritual's start (None: the configured times).
+        self.time_provider: TimeProvider | None = None
         self._next_cache: (
             tuple[tuple[bool, tuple[bool, ...]], datetime, tuple[datetime, Ritual] | None] | None
         ) = None
@@ -104,6 +107,10 @@ class Figures:
         """Each partner's starts and completions, last 30 days."""
         return initiative_balance(initiative, PARTNERS, today)
 
+    def forget_next_ritual(self) -> None:
+        """Times moved (learned rhythms): the next ritual is worked out afresh."""
+        self._next_cache = None
+
     def next_ritual(self, vacation: bool) -> tuple[datetime, Ritual] | None:
         """The next time-triggered ritual start (local time) among enabled rituals.
 
@@ -126,7 +133,14 @@ class Figures:
             config = ritual.config
             if not ritual.state.enabled or config.trigger_time is None:
                 continue
-            moment = next_time_trigger(now, config.trigger_time, config.window, self.boundary)
+            moment = next_start(
+                self.time_provider,
+                config.ritual_id,
+                now,
+                config.trigger_time,
+                config.window,
+                self.boundary,
+            )
             if moment is not None:
                 upcoming.append((moment, ritual))
         return min(upcoming, key=lambda item: item[0].timestamp()) if upcoming else None

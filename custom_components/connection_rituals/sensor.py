@@ -25,6 +25,7 @@ from .core.interactions import TARGET_RATIO
 from .digest import async_setup_digest
 from .engine import Ritual, RitualEngine
 from .entity import CoupleEntity, RitualEntity
+from .rhythm_sensor import rhythm_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -166,6 +167,7 @@ async def async_setup_entry(
         for description in COUPLE_SENSORS
         if not (pressure_free and description.is_figure)
     )
+    async_add_entities(rhythm_sensors(entry))  # rhythms: usual arrivals
     for ritual_id, ritual in engine.rituals.items():
         async_add_entities(
             (

@@ -29,6 +29,7 @@ from .const import (
     DOMAIN,
     SERVICE_COMPLETE,
     SERVICE_EXPORT,
+    SERVICE_FORGET_RHYTHMS,
     SERVICE_LOG_INTERACTION,
     SERVICE_RATE_IDEA,
     SERVICE_RESET,
@@ -39,6 +40,7 @@ from .const import (
 from .core.ideas import RATINGS
 from .engine import Ritual, RitualEngine
 from .idea_feedback import library_idea_text
+from .rhythms import learner_of
 
 RITUAL_SCHEMA = vol.Schema({vol.Required(ATTR_RITUAL): cv.string})
 PARTNER_SCHEMA = RITUAL_SCHEMA.extend({vol.Optional(ATTR_PARTNER): cv.entity_id})
@@ -60,6 +62,8 @@ LOG_INTERACTION_SCHEMA = vol.Schema(
     }
 )
 
+
+COUPLE_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
 
 RATE_IDEA_SCHEMA = vol.Schema(
     {
@@ -219,6 +223,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(DOMAIN, SERVICE_RATE_IDEA, _rate_idea, schema=RATE_IDEA_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_RESET, _reset, schema=RITUAL_SCHEMA)
+
+    async def _forget_rhythms(call: ServiceCall) -> None:
+        if (learner := learner_of(_resolve_couple(hass, call).entry)) is not None:
+            await learner.async_forget()
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_FORGET_RHYTHMS, _forget_rhythms, schema=COUPLE_SCHEMA
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_EXPORT,

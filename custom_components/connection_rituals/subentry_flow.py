@@ -16,6 +16,7 @@ from .const import (
     CONF_ACTIVE_DAYS,
     CONF_ACTIVE_END,
     CONF_ACTIVE_START,
+    CONF_ADAPT_MINUTES,
     CONF_APART_HOURS,
     CONF_BRIGHTNESS,
     CONF_COMPLETION,
@@ -30,6 +31,7 @@ from .const import (
     CONF_PROMPTED,
     CONF_REPLY,
     CONF_SCENE,
+    CONF_SLEEP_ENTITY,
     CONF_TRANSITION,
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
@@ -50,6 +52,7 @@ from .const import (
 from .core.schedule import WEEKDAYS, PresenceCondition
 from .notifier import load_library
 from .reunion_cues import CUE_FIELDS, cue_form_fields
+from .rhythm_flow import async_rhythm_placeholder, async_suggest, ritual_fields
 
 # Default ritual names per kind (the user renames them freely).
 DEFAULT_NAMES: dict[RitualKind, str] = {
@@ -174,6 +177,7 @@ def ritual_schema(kind: RitualKind, values: Mapping[str, Any]) -> vol.Schema:
             min=0, max=300, step=1, mode=selector.NumberSelectorMode.BOX, unit_of_measurement="s"
         )
     )
+    fields.update(ritual_fields(kind, values))  # rhythms: adapt, sleep entity
     return vol.Schema(fields)
 
 
@@ -210,6 +214,7 @@ class RitualSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         values = ritual_defaults(self._kind)
         values[CONF_NAME] = await self._suggested_name(self._kind)
+        rhythm = await async_suggest(self.hass, self._get_entry(), self._kind, values)
         if user_input is not None:
             _apply_form(values, user_input)
             errors = self._validate(values, exclude_subentry=None)
@@ -220,7 +225,7 @@ class RitualSubentryFlow(ConfigSubentryFlow):
             step_id="ritual",
             data_schema=ritual_schema(self._kind, values),
             errors=errors,
-            description_placeholders={"kind": self._kind.value},
+            description_placeholders={"kind": self._kind.value, **rhythm},
         )
 
     async def async_step_reconfigure(
@@ -243,7 +248,10 @@ class RitualSubentryFlow(ConfigSubentryFlow):
             step_id="reconfigure",
             data_schema=ritual_schema(kind, values),
             errors=errors,
-            description_placeholders={"kind": kind.value},
+            description_placeholders={
+                "kind": kind.value,
+                **await async_rhythm_placeholder(self.hass, self._get_entry(), kind),
+            },
         )
 
     def _validate(self, values: Mapping[str, Any], exclude_subentry: str | None) -> dict[str, str]:
@@ -286,6 +294,7 @@ _OPTIONAL_RITUAL_FIELDS = (
     CONF_PROMPT_TEXT,
     CONF_SCENE,
     CONF_LIGHTS,
+    CONF_SLEEP_ENTITY,
     *CUE_FIELDS,
 )
 
@@ -309,7 +318,7 @@ def _clean_ritual(values: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, str):
             value = value.strip()
-        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES, CONF_BRIGHTNESS):
+        if key in (CONF_WINDOW_MINUTES, CONF_MIN_AWAY_MINUTES, CONF_BRIGHTNESS, CONF_ADAPT_MINUTES):
             value = int(value)
         elif key in (CONF_APART_HOURS, CONF_TRANSITION):
             value = float(value)

@@ -10,7 +10,8 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
-from .core.schedule import Window, next_time_trigger
+from .core.rhythms import TimeProvider, next_start
+from .core.schedule import Window
 
 
 def shutdown_safe(action: Callable[[datetime], None]) -> HassJob[[datetime], None]:
@@ -65,19 +66,23 @@ class DailyTimers:
         """No daily action yet; `boundary` begins the ritual day."""
         self.hass = hass
         self.boundary = boundary
-        self._daily: list[tuple[time, Window, Callable[[], None]]] = []
+        self._daily: list[tuple[time, Window, Callable[[], None], str | None]] = []
         self._timers = Timers(hass)
+        # Learned rhythms may move a time ritual's start (None: the configured times).
+        self.time_provider: TimeProvider | None = None
 
-    def track(self, at: time, window: Window, action: Callable[[], None]) -> None:
-        """Run `action` daily at `at` on the window's days."""
-        self._daily.append((at, window, action))
+    def track(
+        self, at: time, window: Window, action: Callable[[], None], ritual_id: str | None = None
+    ) -> None:
+        """Run `action` daily at `at` on the window's days (a ritual's: as its rhythm says)."""
+        self._daily.append((at, window, action, ritual_id))
         self._schedule(len(self._daily) - 1)
 
     def _schedule(self, index: int) -> None:
         if self.hass.is_stopping:
             return  # an entry set up while Home Assistant stops must not leave timers
-        at, window, action = self._daily[index]
-        moment = next_time_trigger(dt_util.now(), at, window, self.boundary)
+        at, window, action, ritual_id = self._daily[index]
+        moment = next_start(self.time_provider, ritual_id, dt_util.now(), at, window, self.boundary)
         if moment is None:
             return
 
@@ -88,7 +93,7 @@ class DailyTimers:
         self._timers.start(index, dt_util.as_utc(moment), _fire)
 
     def reschedule(self) -> None:
-        """A new time zone: every daily time follows its local clock."""
+        """A new time zone or learned times: every daily time follows."""
         self._timers.cancel_all()
         for index in range(len(self._daily)):
             self._schedule(index)

@@ -50,7 +50,10 @@ class Triggers:
             config = ritual.config
             if config.trigger_type is TriggerType.TIME and config.trigger_time is not None:
                 self.daily.track(
-                    config.trigger_time, config.window, _bind(engine.time_triggered, ritual)
+                    config.trigger_time,
+                    config.window,
+                    _bind(engine.time_triggered, ritual),
+                    config.ritual_id,
                 )
             elif config.trigger_type is TriggerType.STATE and config.trigger_entity:
                 state_triggers.setdefault(config.trigger_entity, []).append(ritual)

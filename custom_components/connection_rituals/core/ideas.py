@@ -103,6 +103,15 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
         "name_custom": frozenset(),
     }
 )
+# Phrases a library may have, with their placeholders: where a learned time in the
+# ritual form comes from (rhythms).
+OPTIONAL_PHRASES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        f"rhythm_{signal}_{kind}": frozenset({"time"})
+        for signal in ("lights_out", "morning")
+        for kind in ("workday", "day_off")
+    }
+)
 
 _TOP_LEVEL_KEYS = frozenset({"version", "language", "phrases", "ideas"})
 _IDEA_KEYS = frozenset({"id", "text", "times", "effort", "together", "device_free"})
@@ -202,7 +211,7 @@ def _parse_phrases(raw: Any) -> Mapping[str, str]:
         raise _fail("phrases", f"missing {', '.join(missing)}")
     for key, text in phrases.items():
         found = _placeholders(f"phrases.{key}", text)
-        wanted = REQUIRED_PHRASES.get(key, frozenset())
+        wanted = REQUIRED_PHRASES.get(key, OPTIONAL_PHRASES.get(key, frozenset()))
         if found != wanted:
             expected = ", ".join(f"{{{name}}}" for name in sorted(wanted)) or "no placeholders"
             raise _fail(f"phrases.{key}", f"must use exactly {expected}")
