@@ -8,6 +8,7 @@ occurrences; `figures.py` keeps the figures.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -87,7 +88,7 @@ class RitualEngine(OccurrenceMachine):
 
     async def async_stop(self) -> None:
         """Stop listening and flush state to disk."""
-        self._cancel_pending_commit()  # the flush below writes it
+        self._settle_before_stop()  # the flush below writes it
         self.triggers.async_stop()
         if self.notifier is not None:
             self.phone_actions.async_stop()
@@ -187,7 +188,7 @@ class RitualEngine(OccurrenceMachine):
                     kind is Move.DEPARTURE or arrival_counts(away_for, ritual.config.min_away)
                 ):
                     self._start(ritual, actor=partner)
-        self._refresh_apart(now)
+        self._bookkeeping.append(partial(self._refresh_apart, now))
         self._commit_after_dispatch()
 
     def device_changed(self, old: State | None, new: State | None) -> None:

@@ -6,6 +6,7 @@ changed entity and one debounced save."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import partial
 import random
@@ -105,6 +106,9 @@ class OccurrenceMachine:
         # than uuid4 (a system call) on the arrival path.
         self._occurrence_ids = random.Random()
         self._changed: set[str | None] = set()
+        # A start's bookkeeping (its day record, its end timer, the lights), done at the
+        # end of the command: the prompt and the event do not wait for it.
+        self._bookkeeping: list[Callable[[], None]] = []
         self._commit_pending: asyncio.Task[None] | None = None
 
     def today(self, now: datetime | None = None) -> date:
@@ -144,7 +148,9 @@ class OccurrenceMachine:
         self._changed.add(ritual_id)
 
     def _commit(self, save: bool = True) -> None:
-        """The end of a command: one update per changed entity, one debounced save."""
+        """The end of a command: its bookkeeping, one update per changed entity, one
+        debounced save."""
+        self._do_bookkeeping()
         if self._changed or self.publisher.has_pending:
             changed, self._changed = self._changed, set()
             self.publisher.changed(changed)
@@ -154,7 +160,8 @@ class OccurrenceMachine:
     def _commit_after_dispatch(self) -> None:
         """The end of a command from a state-change listener: Home Assistant delivers
         the events it fired (the `started` event first) once every listener of the
-        state change returned, so the entity updates and the save follow just after."""
+        state change returned; the bookkeeping, the entity updates and the save follow
+        just after (a task of the entry, so waiting for Home Assistant waits for it)."""
         if self._commit_pending is None:
             self._commit_pending = self.entry.async_create_task(
                 self.hass, self._async_commit(), f"{DOMAIN} commit", eager_start=False
@@ -164,10 +171,18 @@ class OccurrenceMachine:
         self._commit_pending = None
         self._commit()
 
-    def _cancel_pending_commit(self) -> None:
+    def _do_bookkeeping(self) -> None:
+        while self._bookkeeping:
+            pending, self._bookkeeping = self._bookkeeping, []
+            for step in pending:
+                step()
+
+    def _settle_before_stop(self) -> None:
+        """Stopping: what a command left for later is done now (the flush writes it)."""
         if self._commit_pending is not None:
             self._commit_pending.cancel()
             self._commit_pending = None
+        self._do_bookkeeping()
 
     def _start(
         self, ritual: Ritual, actor: str | None = None, manual: bool = False
@@ -206,20 +221,27 @@ class OccurrenceMachine:
         )
         ritual.state.occurrence = occurrence
         # What people notice first: the prompt on the phones, then automations
-        # listening for the event; the bookkeeping and entity updates follow
-        # (a start changes no figure the event carries).
+        # listening for the event; the bookkeeping and entity updates follow at the
+        # command's end (a start changes no figure the event carries).
         if self.notifier is not None:
             self.notifier.on_started(ritual, occurrence)
         self._emit(ritual, RitualEventType.STARTED, actor)
-        if not self.paused(ritual):
-            self.house.on_started(ritual, occurrence)
-        self._record(ritual, day, started=1)
-        if actor is not None and manual:
-            # Started on purpose (a tap, an action); an arrival or departure is no initiative.
-            self._took_initiative(day, actor, "start")
-        self._schedule_end(ritual)
+        self._bookkeeping.append(partial(self._started, ritual, occurrence))
         self._touch(config.ritual_id)
         return occurrence
+
+    def _started(self, ritual: Ritual, occurrence: Occurrence) -> None:
+        """A start's bookkeeping: the house, the day's record, initiative, the end timer
+        (an occurrence already ended within the same command still started that day)."""
+        open_now = ritual.state.occurrence is occurrence
+        if open_now and not self.paused(ritual):
+            self.house.on_started(ritual, occurrence)
+        self._record(ritual, occurrence.day, started=1)
+        if occurrence.actor is not None and occurrence.manual:
+            # Started on purpose (a tap, an action); an arrival or departure is no initiative.
+            self._took_initiative(occurrence.day, occurrence.actor, "start")
+        if open_now:
+            self._schedule_end(ritual)
 
     def _finish(self, ritual: Ritual, completed: bool, partner: str | None = None) -> None:
         occurrence = ritual.state.occurrence

@@ -63,6 +63,7 @@ STORAGE_VERSION = 1
 SAVE_DELAY = 30
 RELEARN_EVERY = timedelta(days=7)
 BUFFER = timedelta(hours=36)  # live events kept in memory to settle a day's times
+MAX_BUFFERED = 1000  # per entity: a flapping entity cannot grow the buffer without end
 
 # ------------------------------------------------------------------- the learner
 
@@ -136,6 +137,7 @@ class RhythmLearner:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        self._settle(dt_util.utcnow(), notify=False)
         await self.store.async_save(self._data())
 
     async def _async_import(self, end: datetime) -> None:
@@ -165,8 +167,12 @@ class RhythmLearner:
         if entity_id == self.watched.workday:
             self._note_kind_of_today()
             return
-        self._changes.setdefault(entity_id, []).append((new.last_changed.timestamp(), new.state))
-        self._settle(dt_util.utcnow())
+        # Only buffered here: a day's times settle on the hourly tick, off the path of
+        # the state change (an arrival's prompt does not wait for the learning).
+        changes = self._changes.setdefault(entity_id, [])
+        changes.append((new.last_changed.timestamp(), new.state))
+        if len(changes) > MAX_BUFFERED:
+            del changes[: len(changes) - MAX_BUFFERED]
 
     @callback
     def _async_hourly(self, now: datetime) -> None:
@@ -184,12 +190,13 @@ class RhythmLearner:
                 self.on_times_changed()
         self._changed(save=False)
 
-    def _settle(self, now: datetime) -> None:
+    def _settle(self, now: datetime, notify: bool = True) -> None:
         found = derive(self.watched, self._changes, dt_util.as_local(now), self._live_since)
         if self._merge(found, overwrite=False):
             if any(known.total_days < MIN_DAYS for known in self.learned.values()):
                 self._relearn()  # still gathering: a suggestion may have become possible
-            self._changed(save=True)
+            if notify:
+                self._changed(save=True)
 
     def _note_kind_of_today(self) -> None:
         state = self.hass.states.get(self.watched.workday) if self.watched.workday else None
