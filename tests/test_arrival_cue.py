@@ -7,6 +7,7 @@ entry whose per-person sensors carry `<entry>_<tracked entity>_dist_to_zone` and
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -121,6 +122,71 @@ async def test_the_partner_at_home_hears_once_with_an_honest_estimate(
     assert cues(household)[0][-1] == "Sam is on the way home."
     assert len(cues(household)[0]) == 2
     assert cues(household)[1] == []
+
+
+def _seed_usual_arrival(hass_storage: dict[str, Any], entry: MockConfigEntry) -> None:
+    """What the learner kept of five weeks: Sam comes home around 18:00 on workdays."""
+    today = date(2026, 11, 16)
+    rows = [
+        [day.toordinal(), 18 * 60 + (n % 5) - 2, int(day.weekday() < 5)]
+        for n in range(1, 36)
+        if (day := today - timedelta(days=n)).weekday() < 5
+    ]
+    key = f"{DOMAIN}.rhythms.{entry.entry_id}"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"imported": True, "signals": {"arrival_b": rows}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("leaves", "heard"),
+    [
+        ("2026-11-17 01:30:00-08:00", []),  # on the way home in the night
+        ("2026-11-17 09:30:00-08:00", []),  # and in the morning: hours Sam never comes
+        ("2026-11-16 16:30:00-08:00", ["Sam is on the way home, about 9 minutes away."]),
+    ],
+)
+async def test_the_usual_arrival_keeps_unusual_hours_quiet(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    household: Household,
+    hass_storage: dict[str, Any],
+    leaves: str,
+    heard: list[str],
+) -> None:
+    """Sam usually comes home around 18:00 (learned): on the way home at an hour Sam never
+    comes, Alex hears nothing; around the usual hour, as always. The reunion at the door
+    opens either way: the rhythm never stands in for where Sam is."""
+    emulate_proximity(hass)
+    await move_to(hass, freezer, leaves)
+    set_person(hass, SAM, "home")
+    entry = couple_entry(
+        # A couple whose reunions may open at any hour.
+        ritual_subentry(
+            RitualKind.REUNION,
+            arrival_proximity=NEAREST,
+            active_start="00:00:00",
+            active_end="23:59:00",
+        ),
+        phone_a=household.alex_phone,
+        phone_b=household.sam_phone,
+    )
+    _seed_usual_arrival(hass_storage, entry)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    set_person(hass, SAM, "not_home")
+    await hass.async_block_till_done()
+    await tick(hass, freezer, minutes=60)
+    await report(hass, 12000, "away_from")
+    await tick(hass, freezer, minutes=3)
+    await report(hass, 9000, "towards")
+    assert cues(household) == (heard, [])
+    set_person(hass, SAM, "home")
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.reunion_active").state == "on"
 
 
 async def test_a_direction_without_a_closer_reading_waits(

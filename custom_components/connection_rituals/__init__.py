@@ -68,7 +68,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectionRitualsConfigE
         config_entry_id=entry.entry_id, **couple_device_info(engine)
     )
     engine.couple_device_id = couple_device.id
-    async_setup_cues(hass, entry)
+    async_setup_cues(hass, entry, learner.at_usual_arrival_hour)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Rituals (subentries) and options change through the update listener: reload.
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))

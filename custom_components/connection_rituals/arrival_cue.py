@@ -8,6 +8,7 @@ only where the readings allow an honest estimate. The one travelling is never no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -66,11 +67,19 @@ def proximity_sensors(
 class ArrivalCue:
     """Follows the away partner's way home for the reunions that asked for it."""
 
-    def __init__(self, hass: HomeAssistant, engine: RitualEngine, caller: CueCaller) -> None:
-        """Prepare; `async_start` begins following."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        engine: RitualEngine,
+        caller: CueCaller,
+        usual_hour: Callable[[str, datetime], bool] | None = None,
+    ) -> None:
+        """Prepare; `async_start` begins following. `usual_hour(partner, now)`: whether
+        the partner comes home around now (their learned rhythm), where one is known."""
         self.hass = hass
         self.engine = engine
         self.caller = caller
+        self.usual_hour = usual_hour
         self.cues = [
             cue for cue in reunion_cues(engine.entry.subentries) if cue.proximity or cue.zone
         ]
@@ -231,6 +240,10 @@ class ArrivalCue:
         away_since = self.engine.presence.away_since.get(traveller)
         if away_since is not None and now - away_since < ritual.config.min_away:
             return  # a short errand or a GPS bounce: no reunion ahead, no word
+        if self.usual_hour is not None and not self.usual_hour(traveller, now):
+            # An hour they never come home (a drive past at night): no word; the
+            # reunion at the door is as always.
+            return
         trip = self.trips[traveller] = replace(self.trips[traveller], cued=True)
         minutes = estimate_minutes(trip.readings)
         extra: dict[str, Any] = {"minutes": minutes}

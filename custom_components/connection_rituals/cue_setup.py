@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -18,12 +20,20 @@ if TYPE_CHECKING:
 
 
 @callback
-def async_setup_cues(hass: HomeAssistant, entry: ConfigEntry[RitualEngine]) -> None:
-    """Start the cues of the entry's engine; they stop when the entry unloads."""
+def async_setup_cues(
+    hass: HomeAssistant,
+    entry: ConfigEntry[RitualEngine],
+    usual_hour: Callable[[str, datetime], bool] | None = None,
+) -> None:
+    """Start the cues of the entry's engine; they stop when the entry unloads.
+
+    `usual_hour(partner, now)` keeps the cue before arrival quiet at hours the partner
+    never comes home (the learned rhythms).
+    """
     engine = entry.runtime_data
     caller = CueCaller(hass, entry)
     parts = (
-        ArrivalCue(hass, engine, caller),
+        ArrivalCue(hass, engine, caller, usual_hour),
         HouseCue(hass, engine, caller),
         CueRepairs(hass, engine, reunion_cues(entry.subentries)),
     )

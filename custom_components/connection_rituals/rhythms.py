@@ -41,6 +41,7 @@ from .core.rhythms import (
     Rhythm,
     Signal,
     add_record,
+    at_a_usual_hour,
     default_kind,
     learn,
     next_adapted_trigger,
@@ -267,6 +268,12 @@ class RhythmLearner:
             return at
 
         return next_adapted_trigger(after, time_for, window, boundary)
+
+    def at_usual_arrival_hour(self, partner: str, moment: datetime) -> bool:
+        """Whether a partner comes home around this hour on such a day (or no rhythm
+        of theirs is known yet): the cue before arrival stays quiet otherwise."""
+        local = dt_util.as_local(moment)
+        return at_a_usual_hour(local, self.usual(ARRIVAL_SIGNAL[partner], local.date()))
 
     def usual_arrival(self, partner: str) -> datetime | None:
         """The next usual arrival of a partner (today's if still ahead), or None."""

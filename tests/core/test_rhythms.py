@@ -11,12 +11,14 @@ from hypothesis import given, settings, strategies as st
 from custom_components.connection_rituals.core.rhythms import (
     MAX_RECORDS,
     MIN_DAYS,
+    USUAL_HOUR_MARGIN,
     DailyTime,
     DayKind,
     Event,
     Rhythm,
     add_record,
     arrival_times,
+    at_a_usual_hour,
     default_kind,
     learn,
     lights_out_times,
@@ -269,3 +271,32 @@ def test_next_adapted_trigger_follows_the_day() -> None:
         date(2026, 11, 30), 23
     )
     assert next_adapted_trigger(after, time_for, Window(active_days=()), FOUR) is None
+
+
+# ------------------------------------------------------------- usual hours
+
+
+def test_without_a_rhythm_every_hour_is_usual() -> None:
+    assert at_a_usual_hour(time(3, 0), None)
+
+
+def test_usual_hours_wrap_around_midnight() -> None:
+    late = Rhythm(minutes=23 * 60 + 30, spread=10, days=20)
+    assert at_a_usual_hour(time(0, 40), late)
+    assert at_a_usual_hour(time(22, 0), late)
+    assert not at_a_usual_hour(time(12, 0), late)
+
+
+@CI
+@given(
+    usual=st.integers(0, 1439),
+    spread=st.floats(0, 60),
+    moment=st.integers(0, 1439),
+)
+def test_a_usual_hour_is_near_the_usual_time(usual: int, spread: float, moment: int) -> None:
+    """Near (two hours, or three spreads if wider) on either side, across midnight."""
+    rhythm = Rhythm(minutes=usual, spread=spread, days=20)
+    near = _circular_distance(moment, usual) <= max(USUAL_HOUR_MARGIN, 3 * spread)
+    assert at_a_usual_hour(time(moment // 60, moment % 60), rhythm) is near
+    mirrored = (2 * usual - moment) % 1440  # as far on the other side
+    assert at_a_usual_hour(time(mirrored // 60, mirrored % 60), rhythm) is near

@@ -43,6 +43,8 @@ QUIET_AFTER_DARK = timedelta(hours=2)  # lights-out: no further signal for this 
 MORNING_START = time(4, 0)
 MORNING_END = time(12, 0)
 MIN_AWAY = timedelta(hours=2)  # an arrival counts after this long away
+# Around a usual arrival, this far (or three spreads, if wider) is still a usual hour.
+USUAL_HOUR_MARGIN = 120
 
 
 class TimeProvider(Protocol):
@@ -110,6 +112,19 @@ class Rhythm:
     def time(self) -> time:
         """The usual time as a wall-clock time."""
         return time(self.minutes // 60, self.minutes % 60)
+
+
+def at_a_usual_hour(moment: datetime | time, usual: Rhythm | None) -> bool:
+    """Whether a moment is near the usual time (no known rhythm: every hour is usual).
+
+    Used only to stay quiet at an hour someone never comes home, never to guess where
+    they are. The distance wraps around midnight.
+    """
+    if usual is None:
+        return True
+    apart = abs(minutes_of(moment) - usual.minutes) % MINUTES_PER_DAY
+    apart = min(apart, MINUTES_PER_DAY - apart)
+    return apart <= max(USUAL_HOUR_MARGIN, 3 * usual.spread)
 
 
 def minutes_of(moment: datetime | time) -> int:
