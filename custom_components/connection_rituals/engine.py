@@ -21,6 +21,7 @@ from .const import (
     RitualEventType,
     RitualKind,
 )
+from .core.idea_memory import IdeaMemory
 from .core.interactions import (
     RATIO_DAYS,
     Balance,
@@ -35,6 +36,7 @@ from .core.schedule import HOME, arrival_counts
 from .core.streaks import StreakStats
 from .events import RitualEventListener
 from .figures import export
+from .house import HouseActions
 from .models import Occurrence, Ritual, RitualConfig, RitualState
 from .notifier import PartnerNotifier, load_library
 from .occurrences import OccurrenceMachine
@@ -54,6 +56,7 @@ class RitualEngine(OccurrenceMachine):
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
         """Prepare the engine; `async_start` loads state and begins listening."""
         super().__init__(hass, entry)
+        self.house = HouseActions(hass, entry)
         self.triggers = Triggers(hass, self, self.boundary, list(self.in_use_entities))
 
     # ----------------------------------------------------------------- lifecycle
@@ -64,13 +67,19 @@ class RitualEngine(OccurrenceMachine):
         self.vacation = stored.vacation
         self.presence.away_since = dict(stored.away_since)
         self.presence.apart_since = stored.apart_since
-        self.ideas = stored.ideas
-        self.prompt_counts = dict(stored.prompt_counts)
         self.interactions = list(stored.interactions)
         self.initiative = list(stored.initiative)
         library = await self.hass.async_add_executor_job(load_library, self.hass.config.language)
-        self.notifier = PartnerNotifier(self.hass, self, library)
+        self.notifier = PartnerNotifier(
+            self.hass, self, library, stored.ideas, dict(stored.prompt_counts)
+        )
         self.notifier.async_start()
+        # Each happening: the prompt on the phones first, then automations (the bus
+        # event, the event entities), then the house.
+        self.publisher.idea_of = self.notifier.idea_shown
+        self.publisher.subscribe(self.notifier.on_event)
+        self.publisher.subscribe(self.publisher.announce)
+        self.publisher.subscribe(self.house.on_event)
         self.phone_actions = PhoneActions(self.hass, self, self.notifier)
         self.phone_actions.async_start()
         for subentry in self.entry.subentries.values():
@@ -98,6 +107,11 @@ class RitualEngine(OccurrenceMachine):
         await self.store.async_flush(self._snapshot)
 
     # ------------------------------------------------------------------ queries
+
+    @property
+    def ideas(self) -> IdeaMemory:
+        """What the idea selection remembers (the notifier's)."""
+        return self.notifier.ideas if self.notifier is not None else IdeaMemory()
 
     @property
     def connection_stats(self) -> StreakStats:
@@ -295,8 +309,6 @@ class RitualEngine(OccurrenceMachine):
             occurrence.ends_at = max(occurrence.ends_at, now) + delay
             self._schedule_end(ritual)
         self._emit(ritual, RitualEventType.SNOOZED, partner, snoozed_until=now + delay)
-        if self.notifier is not None:
-            self.notifier.on_snoozed(ritual, occurrence)
         self._touch(ritual.config.ritual_id)
         self._commit()
 

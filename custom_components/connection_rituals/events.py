@@ -1,17 +1,39 @@
-"""What the engine tells the world: entity updates and one event per happening (the
-event entities and the `connection_rituals_event` bus event)."""
+"""What the engine tells the world: one `RitualEvent` per happening, to its subscribers
+in the order the wiring chose (the phones, then the bus event and the event entities,
+then the house), and entity updates once per command."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 from .const import EVENT_CONNECTION_RITUALS, RitualEventType
-from .models import Ritual
+from .models import Occurrence, Ritual
+
+# The window is over, however it ended (kept, not marked, declined, turned off, reset):
+# for the phones and the house only, never on the bus or an event entity.
+ENDED: Final = "ended"
 
 type RitualEventListener = Callable[[RitualEventType, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RitualEvent:
+    """One happening of a ritual, as the engine publishes it."""
+
+    type: RitualEventType | Literal["ended"]
+    ritual: Ritual
+    occurrence: Occurrence | None
+    partner: str | None = None
+    # Vacation or the ritual turned off: nothing is set in motion.
+    paused: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+type Subscriber = Callable[[RitualEvent], None]
 
 
 class Publisher:
@@ -22,10 +44,22 @@ class Publisher:
         self.hass = hass
         self.entry_id = entry_id
         self.persons = persons
+        self._subscribers: list[Subscriber] = []
+        # The idea a prompt carried, by occurrence id (the notifier's memory).
+        self.idea_of: Callable[[str], str | None] = lambda _occurrence_id: None
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._event_listeners: dict[str, list[RitualEventListener]] = {}
         # Happenings for the event entities, delivered with the entity updates.
         self._pending: list[tuple[str, RitualEventType, dict[str, Any]]] = []
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Hear every happening, after the subscribers before (for the entry's life)."""
+        self._subscribers.append(subscriber)
+
+    def publish(self, event: RitualEvent) -> None:
+        """One happening, to every subscriber in order."""
+        for subscriber in self._subscribers:
+            subscriber(event)
 
     @callback
     def async_add_listener(self, ritual_id: str | None, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -74,27 +108,23 @@ class Publisher:
         for update in list(self._listeners.get(None, [])):
             update()
 
-    def happened(
-        self,
-        ritual: Ritual,
-        event_type: RitualEventType,
-        partner: str | None,
-        idea_id: str | None,
-        extra: dict[str, Any],
-    ) -> None:
-        """Tell the bus what happened now, and the ritual's event entity with the
-        command's entity updates (`changed`)."""
-        occurrence = ritual.state.occurrence
+    def announce(self, event: RitualEvent) -> None:
+        """A subscriber: tell the bus what happened now, and the ritual's event entity
+        with the command's entity updates (`changed`)."""
+        event_type = event.type
+        if not isinstance(event_type, RitualEventType):
+            return  # ENDED stays inside
+        ritual, occurrence = event.ritual, event.occurrence
         data: dict[str, Any] = {
             "ritual_id": ritual.config.ritual_id,
             "ritual_name": ritual.config.name,
             "kind": ritual.config.kind.value,
-            "partner": self.persons[partner] if partner else None,
+            "partner": self.persons[event.partner] if event.partner else None,
             "streak": ritual.stats.current,
             "occurrence_id": occurrence.occurrence_id if occurrence else None,
             # The idea the prompt carried (for `rate_idea`), once a prompt was sent.
-            "idea_id": idea_id,
-            **extra,
+            "idea_id": self.idea_of(occurrence.occurrence_id) if occurrence else None,
+            **event.extra,
         }
         self.hass.bus.async_fire(
             EVENT_CONNECTION_RITUALS,

@@ -30,7 +30,8 @@ from homeassistant.core import (
 )
 from homeassistant.helpers.event import async_track_state_change_event
 
-from .const import DOMAIN
+from .const import DOMAIN, RitualEventType
+from .events import ENDED, RitualEvent
 from .models import Occurrence, Ritual
 from .timers import AtStarted
 
@@ -81,6 +82,17 @@ class HouseActions:
         self._watches.clear()
         self._contexts.clear()
         self._at_started.cancel_all()
+
+    def on_event(self, event: RitualEvent) -> None:
+        """A subscriber: the mood when an occurrence starts (not while paused), the lights
+        given back when it ends."""
+        occurrence = event.occurrence
+        if occurrence is None:
+            return
+        if event.type is RitualEventType.STARTED and not event.paused:
+            self.on_started(event.ritual, occurrence)
+        elif event.type == ENDED:
+            self.on_ended(event.ritual, occurrence)
 
     def on_started(self, ritual: Ritual, occurrence: Occurrence) -> None:
         """Remember the lights, then set the mood."""

@@ -29,12 +29,14 @@ from .const import (
     DOMAIN,
     PARTNERS,
     PromptMode,
+    RitualEventType,
     RitualKind,
 )
 from .core.ideas import (
     CycleState,
     Idea,
     IdeaLibrary,
+    IdeaMemory,
     Moment,
     next_idea,
     own_prompts,
@@ -53,6 +55,7 @@ from .core.prompting import (
     notification_tag,
 )
 from .core.schedule import HOME, PresenceCondition, is_away
+from .events import ENDED, RitualEvent
 from .idea_feedback import feedback_payload, feedback_tag
 from .models import Occurrence, Ritual, parse_time
 from .phones import Phones, Target
@@ -82,11 +85,23 @@ def load_library(language: str) -> IdeaLibrary:
 class PartnerNotifier:
     """Sends, replaces and clears the couple's ritual prompts."""
 
-    def __init__(self, hass: HomeAssistant, engine: CoupleView, library: IdeaLibrary) -> None:
-        """Prepare; `async_start` begins listening."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        engine: CoupleView,
+        library: IdeaLibrary,
+        ideas: IdeaMemory,
+        prompt_counts: dict[str, Any],
+    ) -> None:
+        """Prepare with what it remembered (stored with the couple's state); `async_start`
+        begins listening."""
         self.hass = hass
         self.engine = engine
         self.library = library
+        # The notifier's own state: the idea cycles, what was shown and rated, and
+        # today's prompts per partner (the daily cap).
+        self.ideas = ideas
+        self.prompt_counts = prompt_counts
         options = engine.entry.options
         self.quiet_start = parse_time(options.get(CONF_QUIET_START) or "00:00:00")
         self.quiet_end = parse_time(options.get(CONF_QUIET_END) or "00:00:00")
@@ -119,7 +134,24 @@ class PartnerNotifier:
         """A partner's phone (or plain notify service), as it is now."""
         return self.phones.target(partner)
 
+    def idea_shown(self, occurrence_id: str) -> str | None:
+        """The idea a prompt of this occurrence carried, if one was sent."""
+        return self.ideas.shown.get(occurrence_id)
+
     # ------------------------------------------------------------------ engine
+
+    def on_event(self, event: RitualEvent) -> None:
+        """A subscriber: prompts when an occurrence starts or comes back from a snooze,
+        tidies the phones when it ends."""
+        occurrence = event.occurrence
+        if occurrence is None:
+            return
+        if event.type is RitualEventType.STARTED:
+            self.on_started(event.ritual, occurrence)
+        elif event.type is RitualEventType.SNOOZED:
+            self.on_snoozed(event.ritual, occurrence)
+        elif event.type == ENDED:
+            self.on_ended(event.ritual, occurrence)
 
     def on_started(self, ritual: Ritual, occurrence: Occurrence) -> None:
         """Prompt the right partner(s), now or when quiet hours end."""
@@ -154,7 +186,7 @@ class PartnerNotifier:
     def _ask_about_the_idea(self, occurrence: Occurrence) -> None:
         """After a kept ritual: did the couple love its idea? (phones with buttons only)"""
         payload = feedback_payload(
-            self.library, self.engine.ideas, occurrence.occurrence_id, ACTION_PREFIX
+            self.library, self.ideas, occurrence.occurrence_id, ACTION_PREFIX
         )
         if payload is None:
             return
@@ -296,7 +328,7 @@ class PartnerNotifier:
                 pool = (config.kind.value, (*self.library.for_kind(config.kind.value), *own))
             self._candidates[config.ritual_id] = pool
         key, candidates = pool
-        memory = self.engine.ideas
+        memory = self.ideas
         sent_today = memory.today(self.engine.today().isoformat())
         moment = Moment(
             time_of_day=time_of_day(dt_util.now().hour),
@@ -321,7 +353,7 @@ class PartnerNotifier:
     def _within_cap(self, partner: str) -> bool:
         """Count a prompt against the partner's daily cap; False once it is reached."""
         day = self.engine.today().isoformat()
-        if count_against_cap(self.engine.prompt_counts, day, partner, self.daily_cap):
+        if count_against_cap(self.prompt_counts, day, partner, self.daily_cap):
             return True
         _LOGGER.debug("Daily prompt cap reached for partner %s", partner)
         return False
@@ -330,10 +362,10 @@ class PartnerNotifier:
 
     def rate_from_tap(self, rating: str, occurrence_id: str) -> None:
         """A partner rated the idea of a kept occurrence; the question leaves both phones."""
-        idea_id = self.engine.ideas.shown.get(occurrence_id)
+        idea_id = self.ideas.shown.get(occurrence_id)
         if idea_id is None:
             return  # too old, or another couple's
-        self.engine.ideas.rate(idea_id, rating)
+        self.ideas.rate(idea_id, rating)
         for partner in PARTNERS:
             target = self.phones.target(partner)
             if target is not None and target.actionable:

@@ -49,9 +49,8 @@ from .core.lifecycle import prompted_partners
 from .core.reunion import kept_by_itself
 from .core.schedule import HOME, presence_holds
 from .core.streaks import StreakRules, milestone_reached
-from .events import Publisher
+from .events import ENDED, Publisher, RitualEvent
 from .figures import NO_RECORD, Figures
-from .house import HouseActions
 from .models import Occurrence, Ritual, parse_time
 from .notifier import PartnerNotifier
 from .presence import Presence
@@ -91,16 +90,13 @@ class OccurrenceMachine:
         self.store = RitualsStore(hass, entry.entry_id)
         self.rituals: dict[str, Ritual] = {}
         self.vacation = False
-        self.ideas = IdeaMemory()
         self.interactions: list[Interaction] = []
         self.initiative: list[Initiative] = []
-        self.prompt_counts: dict[str, Any] = {}
         self.clock = RitualClock(hass, self.boundary)
         self.presence = Presence(hass, self.persons, self.in_use_entities)
         self.figures = Figures(self.rituals, self.rules, self.boundary)
         self.publisher = Publisher(hass, entry.entry_id, self.persons)
         self.notifier: PartnerNotifier | None = None
-        self.house = HouseActions(hass, entry)
         self.timers = Timers(hass)
         # Occurrence ids only need to be unique: a seeded generator is much cheaper
         # than uuid4 (a system call) on the arrival path.
@@ -223,24 +219,19 @@ class OccurrenceMachine:
         # What people notice first: the prompt on the phones, then automations
         # listening for the event; the bookkeeping and entity updates follow at the
         # command's end (a start changes no figure the event carries).
-        if self.notifier is not None:
-            self.notifier.on_started(ritual, occurrence)
         self._emit(ritual, RitualEventType.STARTED, actor)
         self._bookkeeping.append(partial(self._started, ritual, occurrence))
         self._touch(config.ritual_id)
         return occurrence
 
     def _started(self, ritual: Ritual, occurrence: Occurrence) -> None:
-        """A start's bookkeeping: the house, the day's record, initiative, the end timer
-        (an occurrence already ended within the same command still started that day)."""
-        open_now = ritual.state.occurrence is occurrence
-        if open_now and not self.paused(ritual):
-            self.house.on_started(ritual, occurrence)
+        """A start's bookkeeping: the day's record, initiative, the end timer (an
+        occurrence already ended within the same command still started that day)."""
         self._record(ritual, occurrence.day, started=1)
         if occurrence.actor is not None and occurrence.manual:
             # Started on purpose (a tap, an action); an arrival or departure is no initiative.
             self._took_initiative(occurrence.day, occurrence.actor, "start")
-        if open_now:
+        if ritual.state.occurrence is occurrence:
             self._schedule_end(ritual)
 
     def _finish(self, ritual: Ritual, completed: bool, partner: str | None = None) -> None:
@@ -263,11 +254,8 @@ class OccurrenceMachine:
         """The window is over, however it ended: phones and the house are tidied up."""
         occurrence = ritual.state.occurrence
         ritual.state.occurrence = None
-        if occurrence is None:
-            return
-        if self.notifier is not None:
-            self.notifier.on_ended(ritual, occurrence)
-        self.house.on_ended(ritual, occurrence)
+        if occurrence is not None:
+            self.publisher.publish(RitualEvent(ENDED, ritual, occurrence))
 
     def _record_completion(self, ritual: Ritual, day: date, partner: str | None) -> None:
         if partner is not None:
@@ -293,9 +281,16 @@ class OccurrenceMachine:
     def _emit(
         self, ritual: Ritual, event_type: RitualEventType, partner: str | None = None, **extra: Any
     ) -> None:
-        occurrence = ritual.state.occurrence
-        idea_id = self.ideas.shown.get(occurrence.occurrence_id) if occurrence else None
-        self.publisher.happened(ritual, event_type, partner, idea_id, extra)
+        self.publisher.publish(
+            RitualEvent(
+                event_type,
+                ritual,
+                ritual.state.occurrence,
+                partner,
+                paused=self.paused(ritual),
+                extra=extra,
+            )
+        )
 
     def _refresh_apart(self, now: datetime) -> None:
         """Follow the apart stretch: start apart rituals when due, end them at reunion."""
@@ -380,8 +375,8 @@ class OccurrenceMachine:
             away_since=self.presence.away_since,
             apart_since=self.presence.apart_since,
             rituals={rid: ritual.state for rid, ritual in self.rituals.items()},
-            ideas=self.ideas,
-            prompt_counts=self.prompt_counts,
+            ideas=self.notifier.ideas if self.notifier is not None else IdeaMemory(),
+            prompt_counts=self.notifier.prompt_counts if self.notifier is not None else {},
             interactions=self.interactions,
             initiative=self.initiative,
         ).as_dict()

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import State
 
-from .core.ideas import IdeaMemory
 from .models import Occurrence, Ritual
 
 
@@ -35,14 +34,6 @@ class CoupleView(Protocol):
     @property
     def vacation(self) -> bool:
         """Whether every day is paused."""
-
-    @property
-    def ideas(self) -> IdeaMemory:
-        """What the idea selection remembers."""
-
-    @property
-    def prompt_counts(self) -> dict[str, Any]:
-        """Today's prompts per partner (for the daily cap)."""
 
     def today(self, now: datetime | None = None) -> date:
         """The current ritual day."""
