@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 import random
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from custom_components.connection_rituals.core.rhythms import (
     MAX_RECORDS,
@@ -63,6 +63,7 @@ def test_order_does_not_matter(minutes: list[int], rnd: random.Random) -> None:
 
 @CI
 @given(minutes_lists)
+@example(minutes=[0, 0, 0, 4, 720, 721])  # a spread a hair over half a day, once
 def test_bounds(minutes: list[int]) -> None:
     found = rhythm_of(_days(minutes), TODAY)
     assert found is not None

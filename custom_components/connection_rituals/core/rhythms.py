@@ -180,7 +180,8 @@ def rhythm_of(records: Iterable[DailyTime], today: date) -> Rhythm | None:
     spread = weighted_quantile(((abs(v - median), w) for v, w in unwrapped), SPREAD_QUANTILE)
     return Rhythm(
         minutes=round(median) % MINUTES_PER_DAY,
-        spread=spread,
+        # On a clock no time is more than half a day away (float unwrapping may say a hair more).
+        spread=min(spread, HALF_DAY),
         days=len({r.day for r in listed}),
     )
 
