@@ -109,7 +109,7 @@ def what_users_see(hass: HomeAssistant) -> dict[str, Any]:
     }
     for entry in hass.config_entries.async_entries(DOMAIN):
         if (engine := getattr(entry, "runtime_data", None)) is not None:
-            seen[entry.entry_id] = engine._snapshot()
+            seen[entry.entry_id] = engine.stored_data()
     return seen
 
 

@@ -256,7 +256,7 @@ class World:
             for key, entity_id in by_key.items()
             if key not in ("next_ritual",)
         }
-        stored = self.engine._snapshot()
+        stored = self.engine.stored_data()
         stored.pop("prompt_counts", None)
         return {"shown": shown, "stored": stored}
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.connection_rituals.const import (
     CONF_GRACE_DAYS,
+    DOMAIN,
+    SAVE_DELAY_SECONDS,
     RitualKind,
 )
 
@@ -85,6 +89,7 @@ async def test_a_phone_in_use_mid_window_never_ends_it_and_names_nobody(
     freezer: FrozenDateTimeFactory,
     setup_entry,
     bus_events,
+    hass_storage: dict[str, Any],
     grace: int,
     streak_after: str,
 ) -> None:
@@ -119,7 +124,9 @@ async def test_a_phone_in_use_mid_window_never_ends_it_and_names_nobody(
     assert not_marked["partner"] is None
     assert "device_use" not in not_marked
     # Nothing about who used a device, or which one, is kept or shown.
-    stored = str(entry.runtime_data._snapshot())
+    await tick(hass, freezer, seconds=SAVE_DELAY_SECONDS)  # the file on disk
+    stored = str(hass_storage[f"{DOMAIN}.{entry.entry_id}"])
+    assert "2026-11-17" in stored  # this evening's day was written
     assert ALEX_PHONE_IN_USE not in stored
     assert "device_use" not in stored
     assert ALEX_PHONE_IN_USE not in str(hass.states.get(ACTIVE).attributes)

@@ -104,7 +104,7 @@ class RitualEngine(OccurrenceMachine):
             self.notifier.async_stop()
         self.house.async_stop()
         self.timers.cancel_all()
-        await self.store.async_flush(self._snapshot)
+        await self.store.async_flush(self.stored_data)
 
     # ------------------------------------------------------------------ queries
 

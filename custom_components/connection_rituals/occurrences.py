@@ -136,7 +136,7 @@ class OccurrenceMachine:
 
     def async_save(self) -> None:
         """Schedule a debounced write (for the notifier's bookkeeping)."""
-        self.store.async_delay_save(self._snapshot)
+        self.store.async_delay_save(self.stored_data)
 
     # ------------------------------------------------------------ the machine
 
@@ -369,7 +369,8 @@ class OccurrenceMachine:
         else:
             self._schedule_end(ritual)
 
-    def _snapshot(self) -> dict[str, Any]:
+    def stored_data(self) -> dict[str, Any]:
+        """What the next save writes (the couple's stored file), as plain data."""
         return StoredState(
             vacation=self.vacation,
             away_since=self.presence.away_since,
