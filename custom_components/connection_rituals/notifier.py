@@ -346,7 +346,8 @@ class PartnerNotifier:
         if chosen is None:
             return config.name
         idea, memory.cycles[key] = chosen
-        sent_today.append(idea.idea_id)
+        if idea.idea_id not in sent_today:  # bounded by the library, however many prompts
+            sent_today.append(idea.idea_id)
         memory.remember(occurrence.occurrence_id, idea.idea_id)
         return idea.text
 

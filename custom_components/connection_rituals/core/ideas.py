@@ -328,6 +328,8 @@ def next_idea(
     Candidates sharing an id count once (the first). The result depends only on the
     arguments and the state of `rng`.
     """
+    if not isinstance(avoid, (set, frozenset)):
+        avoid = set(avoid)  # looked up once per candidate
     unique: dict[str, Idea] = {}
     for idea in candidates:
         if idea.idea_id not in retired:
