@@ -1,4 +1,4 @@
-"""Test helpers: moving time the way Home Assistant sees it."""
+"""Shared test helpers: moving time the way Home Assistant sees it, states, devices, taps."""
 
 from __future__ import annotations
 
@@ -11,7 +11,21 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.connection_rituals.const import PromptMode
+
 from .conftest import SAM, Household, couple_entry, set_person
+
+OWN = {"prompt_mode": PromptMode.OWN, "prompt_text": "Hold each other for ten slow breaths."}
+# A reunion's prompt first says what is coming: to the one at home, and to the one who came.
+CUE_AT_HOME = "Sam is home. Phones down for 10 minutes? "
+CUE_ARRIVED = "Phones down for 10 minutes? "
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """The state of `entity_id`, which must exist."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
 
 
 async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, **delta: float) -> None:
@@ -37,6 +51,13 @@ def devices_by_name(hass: HomeAssistant) -> dict[str | None, str]:
         for entry in hass.config_entries.async_entries()
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
     }
+
+
+def ritual_device(hass: HomeAssistant, name: str = "Reunion") -> str:
+    """The id of the device named `name` (a ritual's device carries the ritual's name)."""
+    by_name = devices_by_name(hass)
+    assert name in by_name, f"no device {name}"
+    return by_name[name]
 
 
 def device_by_identifier(hass: HomeAssistant, identifier: tuple[str, str]) -> dr.DeviceEntry | None:

@@ -15,8 +15,7 @@ from custom_components.connection_rituals.const import (
 )
 
 from .conftest import ALEX, ALEX_PHONE_IN_USE, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
-from .test_reunion import state
+from .helpers import move_to, state, tick
 
 
 def engine_of(entry: Any) -> Any:

@@ -28,9 +28,16 @@ from custom_components.connection_rituals.const import DOMAIN, RitualKind
 from custom_components.connection_rituals.core.ideas import IdeaMemory
 
 from .conftest import ALEX, SAM, Household, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, sam_arrives, setup_couple, tick
-from .test_notifications import CUE_ARRIVED, OWN
-from .test_reunion import _ritual_device, state
+from .helpers import (
+    CUE_ARRIVED,
+    OWN,
+    move_to,
+    ritual_device,
+    sam_arrives,
+    setup_couple,
+    state,
+    tick,
+)
 
 STREAK = "sensor.reunion_streak"
 ACTIVE = "binary_sensor.reunion_active"
@@ -336,7 +343,7 @@ async def test_a_broken_phone_never_stops_the_ritual_or_the_other_phone(
     await hass.services.async_call(
         DOMAIN,
         "complete",
-        {"ritual": _ritual_device(hass, "Reunion"), "partner": SAM},
+        {"ritual": ritual_device(hass, "Reunion"), "partner": SAM},
         blocking=True,
     )
     assert state(hass, ACTIVE) == "off"
@@ -371,7 +378,7 @@ async def test_a_snoozed_prompt_does_not_follow_a_partner_who_left(
     await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
     await sam_arrives(hass)
     await hass.services.async_call(
-        DOMAIN, "snooze", {"ritual": _ritual_device(hass, "Reunion")}, blocking=True
+        DOMAIN, "snooze", {"ritual": ritual_device(hass, "Reunion")}, blocking=True
     )
     set_person(hass, SAM, "not_home")
     await hass.async_block_till_done()
@@ -513,7 +520,7 @@ async def test_apart_ritual_started_by_hand_at_home_survives_a_restart(
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.APART)))
     await _both_home(hass)
     await hass.services.async_call(
-        DOMAIN, "start", {"ritual": _ritual_device(hass, "Thinking of you")}, blocking=True
+        DOMAIN, "start", {"ritual": ritual_device(hass, "Thinking of you")}, blocking=True
     )
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
@@ -590,7 +597,7 @@ async def _export(hass: HomeAssistant, name: str) -> dict[str, Any]:
     result: dict[str, Any] = await hass.services.async_call(
         DOMAIN,
         "export",
-        {"ritual": _ritual_device(hass, name)},
+        {"ritual": ritual_device(hass, name)},
         blocking=True,
         return_response=True,
     )
@@ -599,7 +606,7 @@ async def _export(hass: HomeAssistant, name: str) -> dict[str, Any]:
 
 async def _done(hass: HomeAssistant, name: str) -> None:
     await hass.services.async_call(
-        DOMAIN, "complete", {"ritual": _ritual_device(hass, name)}, blocking=True
+        DOMAIN, "complete", {"ritual": ritual_device(hass, name)}, blocking=True
     )
 
 

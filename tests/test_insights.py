@@ -19,8 +19,7 @@ from custom_components.connection_rituals.logbook import (
 )
 
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
-from .test_reunion import _ritual_device, state
+from .helpers import move_to, ritual_device, state, tick
 
 RATIO = "sensor.alex_sam_positive_moments_7_days"
 
@@ -38,7 +37,7 @@ async def test_positive_ratio_counts_rituals_and_logged_moments(
     await move_to(hass, freezer, "2026-11-16 12:00:00-08:00")
     entry = await setup_entry(couple_entry(ritual_subentry(RitualKind.BEDTIME)))
     assert state(hass, RATIO) == "0.0"
-    device = _ritual_device(hass, "Bedtime appreciation")
+    device = ritual_device(hass, "Bedtime appreciation")
     await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
     await log(hass, entry.entry_id, positive=True, partner=ALEX, note="made tea")
     await log(hass, entry.entry_id, positive=False)
@@ -95,7 +94,7 @@ async def test_initiative_balance_and_its_persistence(
     assert state(hass, alex_share) == "0"
     set_person(hass, SAM, "home")
     await hass.async_block_till_done()
-    device = _ritual_device(hass)
+    device = ritual_device(hass)
     await hass.services.async_call(
         DOMAIN, "complete", {"ritual": device, "partner": ALEX}, blocking=True
     )

@@ -20,7 +20,6 @@ from custom_components.connection_rituals.const import (
     CONF_STORE_REPLIES,
     DOMAIN,
     Prompted,
-    PromptMode,
     RitualKind,
 )
 from custom_components.connection_rituals.core.ideas import parse_library
@@ -34,13 +33,19 @@ from .conftest import (
     ritual_subentry,
     set_person,
 )
-from .helpers import move_device, move_to, sam_arrives, setup_couple, tap, tick
-from .test_reunion import _ritual_device, state
-
-OWN = {"prompt_mode": PromptMode.OWN, "prompt_text": "Hold each other for ten slow breaths."}
-# A reunion's prompt first says what is coming: to the one at home, and to the one who came.
-CUE_AT_HOME = "Sam is home. Phones down for 10 minutes? "
-CUE_ARRIVED = "Phones down for 10 minutes? "
+from .helpers import (
+    CUE_ARRIVED,
+    CUE_AT_HOME,
+    OWN,
+    move_device,
+    move_to,
+    ritual_device,
+    sam_arrives,
+    setup_couple,
+    state,
+    tap,
+    tick,
+)
 
 
 def payload(call: ServiceCall) -> dict[str, Any]:
@@ -186,7 +191,7 @@ async def test_bedtime_reply_is_forwarded(
     exported = await hass.services.async_call(
         DOMAIN,
         "export",
-        {"ritual": _ritual_device(hass, "Bedtime appreciation")},
+        {"ritual": ritual_device(hass, "Bedtime appreciation")},
         blocking=True,
         return_response=True,
     )
@@ -256,7 +261,7 @@ async def test_daily_cap_per_partner(
         ritual_subentry(RitualKind.CUSTOM, **OWN),
         options={CONF_DAILY_CAP: 2},
     )
-    device = _ritual_device(hass, "Our ritual")
+    device = ritual_device(hass, "Our ritual")
     for _ in range(3):
         await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
         await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
@@ -288,7 +293,7 @@ async def test_no_prompt_on_vacation_or_when_the_ritual_is_off(
         "switch", "turn_off", {"entity_id": "switch.our_ritual_enabled"}, blocking=True
     )
     await hass.services.async_call(
-        DOMAIN, "start", {"ritual": _ritual_device(hass, "Our ritual")}, blocking=True
+        DOMAIN, "start", {"ritual": ritual_device(hass, "Our ritual")}, blocking=True
     )
     await hass.async_block_till_done()
     assert household.alex_calls == []
@@ -308,7 +313,7 @@ async def test_alternate_rotation_survives_a_restart(
             await hass.config_entries.async_reload(entry.entry_id)
             await hass.async_block_till_done()
         before = (len(household.alex_calls), len(household.sam_calls))
-        device = _ritual_device(hass, "Our ritual")
+        device = ritual_device(hass, "Our ritual")
         await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
         await hass.async_block_till_done()
         order.append("alex" if len(household.alex_calls) > before[0] else "sam")
@@ -332,7 +337,7 @@ async def test_surprise_prompts_come_from_the_library_without_repeats(
         )
     )
     reunion_texts = {idea.text for idea in library.for_kind("reunion")}
-    device = _ritual_device(hass)
+    device = ritual_device(hass)
     for day in range(10):
         await move_to(hass, freezer, f"2026-11-{16 + day} 18:00:00-08:00")
         await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
@@ -473,7 +478,7 @@ async def test_a_renamed_or_reinstalled_phone_is_followed(
     """Phones are resolved once and again whenever a notify service or a device changes."""
     await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
     await setup_couple(hass, household, ritual_subentry(RitualKind.REUNION, **OWN))
-    ritual = {"ritual": _ritual_device(hass)}
+    ritual = {"ritual": ritual_device(hass)}
 
     async def prompt() -> None:
         await hass.services.async_call(DOMAIN, "start", ritual, blocking=True)

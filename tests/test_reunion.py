@@ -24,17 +24,11 @@ from .conftest import (
     ritual_subentry,
     set_person,
 )
-from .helpers import devices_by_name, move_to, tick
+from .helpers import move_to, ritual_device, state, tick
 
 ACTIVE = "binary_sensor.reunion_active"
 STREAK = "sensor.reunion_streak"
 EVENT = "event.reunion_ritual"
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 async def sam_leaves_and_returns(
@@ -320,16 +314,10 @@ async def test_window_that_expired_while_down_closes_on_start(
     export = await hass.services.async_call(
         "connection_rituals",
         "export",
-        {"ritual": _ritual_device(hass)},
+        {"ritual": ritual_device(hass)},
         blocking=True,
         return_response=True,
     )
     assert export["history"] == [
         {"day": "2026-11-16", "outcome": "completed", "started": 1, "completed": 1}
     ]
-
-
-def _ritual_device(hass: HomeAssistant, name: str = "Reunion") -> str:
-    by_name = devices_by_name(hass)
-    assert name in by_name, f"no device {name}"
-    return by_name[name]

@@ -17,8 +17,7 @@ from custom_components.connection_rituals.const import (
 from custom_components.connection_rituals.core.schedule import PresenceCondition
 
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
-from .test_reunion import _ritual_device, state
+from .helpers import move_to, ritual_device, state, tick
 
 
 async def both_home(hass: HomeAssistant) -> None:
@@ -31,7 +30,7 @@ async def export(hass: HomeAssistant, name: str) -> dict[str, Any]:
     return await hass.services.async_call(
         "connection_rituals",
         "export",
-        {"ritual": _ritual_device(hass, name)},
+        {"ritual": ritual_device(hass, name)},
         blocking=True,
         return_response=True,
     )
@@ -54,7 +53,7 @@ async def test_bedtime_completed_after_midnight_counts_for_the_evening(
     await hass.services.async_call(
         "connection_rituals",
         "complete",
-        {"ritual": _ritual_device(hass, "Bedtime appreciation"), "partner": SAM},
+        {"ritual": ritual_device(hass, "Bedtime appreciation"), "partner": SAM},
         blocking=True,
     )
     assert state(hass, "binary_sensor.bedtime_appreciation_active") == "off"
@@ -72,7 +71,7 @@ async def test_bedtime_each_partner_must_tap_done(
     await setup_entry(couple_entry(ritual_subentry(RitualKind.BEDTIME, completion=Completion.EACH)))
     await both_home(hass)
     await move_to(hass, freezer, "2026-11-16 22:30:00-08:00")
-    device = _ritual_device(hass, "Bedtime appreciation")
+    device = ritual_device(hass, "Bedtime appreciation")
     await hass.services.async_call(
         "connection_rituals", "complete", {"ritual": device, "partner": ALEX}, blocking=True
     )
@@ -152,7 +151,7 @@ async def test_state_triggered_morning(
     await hass.services.async_call(
         "connection_rituals",
         "skip",
-        {"ritual": _ritual_device(hass, "Good morning")},
+        {"ritual": ritual_device(hass, "Good morning")},
         blocking=True,
     )
     assert state(hass, "binary_sensor.good_morning_active") == "off"
@@ -182,7 +181,7 @@ async def test_departure_ritual(
     await hass.services.async_call(
         "connection_rituals",
         "complete",
-        {"ritual": _ritual_device(hass, "Departure"), "partner": SAM},
+        {"ritual": ritual_device(hass, "Departure"), "partner": SAM},
         blocking=True,
     )
     assert [e["type"] for e in bus_events] == ["started", "completed"]
@@ -290,7 +289,7 @@ async def test_day_boundary_refreshes_today(
     await hass.services.async_call(
         "connection_rituals",
         "complete",
-        {"ritual": _ritual_device(hass, "Bedtime appreciation")},
+        {"ritual": ritual_device(hass, "Bedtime appreciation")},
         blocking=True,
     )
     assert state(hass, "todo.alex_sam_today_s_rituals") == "0"

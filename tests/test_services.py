@@ -13,8 +13,7 @@ import pytest
 from custom_components.connection_rituals.const import DOMAIN, RitualKind
 
 from .conftest import ALEX, SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
-from .test_reunion import _ritual_device, state
+from .helpers import move_to, ritual_device, state, tick
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ async def reunion(hass: HomeAssistant, freezer: FrozenDateTimeFactory, setup_ent
     """A loaded couple with a reunion ritual on Monday 2026-11-16 at 17:30; its device id."""
     await move_to(hass, freezer, "2026-11-16 17:30:00-08:00")
     await setup_entry(couple_entry(ritual_subentry(RitualKind.REUNION)))
-    return _ritual_device(hass)
+    return ritual_device(hass)
 
 
 async def call(hass: HomeAssistant, service: str, **data: Any) -> Any:

@@ -2,6 +2,7 @@
 
 Every import inside the package counts, also those only made for type checking
 (`if TYPE_CHECKING:`): a cycle there is still a circle a reader has to untangle.
+The tests keep a shape too: what they share lives in helper modules, not in a test file.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "custom_components" / "connection_rituals"
+TESTS = Path(__file__).resolve().parent
+PACKAGE = TESTS.parent / "custom_components" / "connection_rituals"
 DOTTED = "custom_components.connection_rituals"
 MAX_LINES = 400
 
@@ -149,3 +151,68 @@ def test_the_check_finds_a_cycle_and_a_type_only_import(tmp_path: Path) -> None:
     )
     known = {"engine": probe, "notifier": probe, "views": probe}
     assert imports_of("notifier", probe, known) == {"engine", "views"}
+
+
+def is_test_module(dotted: str) -> bool:
+    return dotted.rsplit(".", 1)[-1].startswith("test_")
+
+
+def imports_of_test_modules(path: Path) -> list[str]:
+    """The test modules a file imports from, relative (`.test_x`) or absolute
+    (`tests.test_x`), as written; `from . import test_x` and `import tests.test_x` count."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            written = "." * node.level + (node.module or "")
+            if node.module and is_test_module(node.module):
+                found.append(written)
+            elif not node.module:
+                found += [
+                    written + alias.name for alias in node.names if is_test_module(alias.name)
+                ]
+        elif isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names if is_test_module(alias.name)]
+    return found
+
+
+def cross_test_imports(root: Path) -> dict[str, list[str]]:
+    """Each test file under `root` that imports from a test module, with what it imports."""
+    return {
+        path.relative_to(root).as_posix(): imported
+        for path in sorted(root.rglob("test_*.py"))
+        if (imported := imports_of_test_modules(path))
+    }
+
+
+def test_no_test_file_imports_another_test_file() -> None:
+    """Shared test helpers live in tests/helpers.py (and tests/schemas.py, conftest.py):
+    a test file never imports from another, so each can change or go on its own."""
+    assert cross_test_imports(TESTS) == {}
+
+
+def test_the_check_finds_imports_from_test_files(tmp_path: Path) -> None:
+    """The check itself: relative, absolute and package imports of a test module count;
+    helper modules and names that merely start with test_ do not."""
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "test_deep.py").write_text(
+        "from ..test_reunion import state\nfrom tests.test_manifest import STRINGS_SCHEMA\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "test_flat.py").write_text(
+        "from . import helpers, test_notifications\n"
+        "import tests.test_faults\n"
+        "def f():\n"
+        "    from .test_services import x\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "test_clean.py").write_text(
+        "from .helpers import test_data, state\n"
+        "from .schemas import STRINGS_SCHEMA\n"
+        "from . import conftest\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "helpers.py").write_text("from .test_reunion import state\n", encoding="utf-8")
+    assert cross_test_imports(tmp_path) == {
+        "core/test_deep.py": ["..test_reunion", "tests.test_manifest"],
+        "test_flat.py": [".test_notifications", "tests.test_faults", ".test_services"],
+    }

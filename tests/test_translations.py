@@ -25,7 +25,7 @@ from custom_components.connection_rituals.notifier import load_library
 
 from .conftest import SAM, SetupEntry, couple_entry, ritual_subentry, set_person
 from .helpers import move_to
-from .test_manifest import STRINGS_SCHEMA
+from .schemas import STRINGS_SCHEMA
 
 INTEGRATION = Path(__file__).resolve().parent.parent / "custom_components" / DOMAIN
 TRANSLATIONS = INTEGRATION / "translations"
