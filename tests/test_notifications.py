@@ -283,6 +283,31 @@ async def test_daily_cap_per_partner(
     assert len(prompts) == 3
 
 
+async def test_a_busy_day_remembers_each_idea_once(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
+) -> None:
+    """Forty prompts in a day with three own prompts: what is kept of the day names each
+    idea once (it stays as small as the pool, however many prompts a day brings)."""
+    await move_to(hass, freezer, "2026-11-16 12:00:00-08:00")
+    own = {**OWN, "prompt_text": "Hold hands.\nSay one kind thing.\nLaugh at something."}
+    entry = await setup_couple(
+        hass,
+        household,
+        ritual_subentry(RitualKind.CUSTOM, **own),
+        options={CONF_DAILY_CAP: 100},
+    )
+    device = ritual_device(hass, "Our ritual")
+    for _ in range(40):
+        await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
+        await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
+    await hass.async_block_till_done()
+    prompts = [c for c in household.alex_calls if c.data["message"] != "clear_notification"]
+    assert len(prompts) == 40
+    sent_today = entry.runtime_data.stored_data()["ideas"]["sent_today"]
+    assert sorted(sent_today) == sorted(set(sent_today))
+    assert len(sent_today) == 3
+
+
 async def test_no_prompt_on_vacation_or_when_the_ritual_is_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
 ) -> None:
