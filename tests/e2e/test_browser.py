@@ -291,8 +291,10 @@ def test_couple_ritual_reunion_and_streak_in_the_browser(develop: Develop, page:
         expect(form).to_contain_text("Tune the ritual")
         _field_input(form, "ha-selector-text", 0).fill("Welcome home")
         _field_input(form, "ha-selector-number", 1).fill("1")  # window, minimum time away
-        _set_time(page, form.locator("ha-selector-time").nth(0), 0, 0)  # active from
-        _set_time(page, form.locator("ha-selector-time").nth(1), 0, 0)  # until: all day
+        # Active from midnight until 23:59: the test runs at any hour. (Each field stays
+        # in the half of the day of its default, 06:00 and 23:00, so no AM/PM changes.)
+        _set_time(page, form.locator("ha-selector-time").nth(0), 0, 0)
+        _set_time(page, form.locator("ha-selector-time").nth(1), 23, 59)
         form.locator("ha-selector-time").nth(1).scroll_into_view_if_needed()
 
     with steps.step("05-ritual-created"):
