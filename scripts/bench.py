@@ -473,7 +473,7 @@ async def bench_arrival(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row
 async def bench_storm(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row]:
     """1 000 arrivals/departures 10 ms apart (real time); count our Store writes."""
     engine = entry.runtime_data
-    await engine.store.async_flush(engine._snapshot)  # nothing pending before the storm
+    await engine.store.async_flush(engine.stored_data)  # nothing pending before the storm
     writes: list[float] = []
     original = Store._async_write_data
     key = f"{DOMAIN}.{entry.entry_id}"
