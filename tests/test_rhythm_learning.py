@@ -256,3 +256,27 @@ async def test_the_workday_sensor_history_tells_holidays(
     learner = await _set_up(hass, entry)
     assert learner.is_workday(holiday) is False
     assert learner.is_workday(holiday - timedelta(days=1)) is True
+
+
+async def test_a_live_arrival_is_learned_a_minute_later(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Sam's homecoming counts for the rhythm about a minute after it (not on the state
+    change itself, which belongs to the reunion's prompt)."""
+    freezer.move_to(NOW)
+    for person, state in ((ALEX, "home"), (SAM, "home")):
+        hass.states.async_set(person, state)
+    learner = await _set_up(hass, _entry())
+    for moment, state in (("2026-11-17 08:10", "not_home"), ("2026-11-17 18:20", "home")):
+        freezer.move_to(datetime.fromisoformat(moment).replace(tzinfo=ZONE))
+        async_fire_time_changed(hass)
+        hass.states.async_set(SAM, state)
+        await hass.async_block_till_done()
+    arrivals = learner.records[Signal.ARRIVAL_B]
+    assert arrivals == []  # not yet: the prompt comes first
+    freezer.tick(timedelta(seconds=61))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [(r.day, r.minutes) for r in learner.records[Signal.ARRIVAL_B]] == [
+        (date(2026, 11, 17), 18 * 60 + 20)
+    ]

@@ -15,10 +15,15 @@ from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
     EventStateChangedData,
+    HassJob,
     HomeAssistant,
     callback,
 )
-from homeassistant.helpers.event import async_track_state_change_event, async_track_time_change
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_state_change_event,
+    async_track_time_change,
+)
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -62,6 +67,7 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 SAVE_DELAY = 30
+SETTLE_DELAY = 60  # seconds after a change before the day's times are derived again
 RELEARN_EVERY = timedelta(days=7)
 BUFFER = timedelta(hours=36)  # live events kept in memory to settle a day's times
 MAX_BUFFERED = 1000  # per entity: a flapping entity cannot grow the buffer without end
@@ -96,6 +102,10 @@ class RhythmLearner:
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self.on_times_changed: CALLBACK_TYPE | None = None
+        self._settle_later: CALLBACK_TYPE | None = None
+        self._settle_job = HassJob(
+            self._async_settle_soon, f"{DOMAIN} rhythms settle", cancel_on_shutdown=True
+        )
 
     # ----------------------------------------------------------- lifecycle
 
@@ -138,6 +148,9 @@ class RhythmLearner:
         for unsub in self._unsubs:
             unsub()
         self._unsubs.clear()
+        if self._settle_later is not None:
+            self._settle_later()
+            self._settle_later = None
         self._settle(dt_util.utcnow(), notify=False)
         await self.store.async_save(self._data())
 
@@ -168,12 +181,20 @@ class RhythmLearner:
         if entity_id == self.watched.workday:
             self._note_kind_of_today()
             return
-        # Only buffered here: a day's times settle on the hourly tick, off the path of
-        # the state change (an arrival's prompt does not wait for the learning).
+        # Only buffered here: a day's times settle a minute later (and on the hourly
+        # tick), off the path of the state change: an arrival's prompt never waits for
+        # the learning, and a burst of changes settles once.
         changes = self._changes.setdefault(entity_id, [])
         changes.append((new.last_changed.timestamp(), new.state))
         if len(changes) > MAX_BUFFERED:
             del changes[: len(changes) - MAX_BUFFERED]
+        if self._settle_later is None:
+            self._settle_later = async_call_later(self.hass, SETTLE_DELAY, self._settle_job)
+
+    @callback
+    def _async_settle_soon(self, now: datetime) -> None:
+        self._settle_later = None
+        self._settle(now)
 
     @callback
     def _async_hourly(self, now: datetime) -> None:
