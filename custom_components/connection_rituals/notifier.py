@@ -1,7 +1,7 @@
 """Prompts on the partners' phones: actionable, varied, fair and quiet.
 
-The engine tells the notifier when an occurrence starts, is snoozed or ends; the
-notifier decides who hears about it, when (quiet hours, daily cap), with which
+The notifier hears the engine's events (an occurrence started, was snoozed, ended); it
+decides who hears about it, when (quiet hours, daily cap), with which
 words (own prompts or the idea library), and turns taps on the phone back into
 engine actions. A failing notify service never breaks the engine.
 """

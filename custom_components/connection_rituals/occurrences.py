@@ -102,8 +102,8 @@ class OccurrenceMachine:
         # than uuid4 (a system call) on the arrival path.
         self._occurrence_ids = random.Random()
         self._changed: set[str | None] = set()
-        # A start's bookkeeping (its day record, its end timer, the lights), done at the
-        # end of the command: the prompt and the event do not wait for it.
+        # What a command leaves for its end (a start's day record and end timer, the
+        # apart stretch after an arrival): the prompt and the event do not wait for it.
         self._bookkeeping: list[Callable[[], None]] = []
         self._commit_pending: asyncio.Task[None] | None = None
 
