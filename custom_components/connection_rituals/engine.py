@@ -21,7 +21,6 @@ from .const import (
     RitualEventType,
     RitualKind,
 )
-from .core.idea_memory import IdeaMemory
 from .core.interactions import (
     RATIO_DAYS,
     Balance,
@@ -107,11 +106,6 @@ class RitualEngine(OccurrenceMachine):
         await self.store.async_flush(self.stored_data)
 
     # ------------------------------------------------------------------ queries
-
-    @property
-    def ideas(self) -> IdeaMemory:
-        """What the idea selection remembers (the notifier's)."""
-        return self.notifier.ideas if self.notifier is not None else IdeaMemory()
 
     @property
     def connection_stats(self) -> StreakStats:

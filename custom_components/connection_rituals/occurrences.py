@@ -134,6 +134,11 @@ class OccurrenceMachine:
             at_home,
         )
 
+    @property
+    def ideas(self) -> IdeaMemory:
+        """What the idea selection remembers (the notifier's, once it runs)."""
+        return self.notifier.ideas if self.notifier is not None else IdeaMemory()
+
     def async_save(self) -> None:
         """Schedule a debounced write (for the notifier's bookkeeping)."""
         self.store.async_delay_save(self.stored_data)
@@ -376,7 +381,7 @@ class OccurrenceMachine:
             away_since=self.presence.away_since,
             apart_since=self.presence.apart_since,
             rituals={rid: ritual.state for rid, ritual in self.rituals.items()},
-            ideas=self.notifier.ideas if self.notifier is not None else IdeaMemory(),
+            ideas=self.ideas,
             prompt_counts=self.notifier.prompt_counts if self.notifier is not None else {},
             interactions=self.interactions,
             initiative=self.initiative,

@@ -122,8 +122,7 @@ def at_a_usual_hour(moment: datetime | time, usual: Rhythm | None) -> bool:
     """
     if usual is None:
         return True
-    apart = abs(minutes_of(moment) - usual.minutes) % MINUTES_PER_DAY
-    apart = min(apart, MINUTES_PER_DAY - apart)
+    apart = abs(_unwrap(minutes_of(moment), usual.minutes) - usual.minutes)
     return apart <= max(USUAL_HOUR_MARGIN, 3 * usual.spread)
 
 
