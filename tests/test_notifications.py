@@ -250,6 +250,19 @@ async def test_a_window_ending_in_quiet_hours_sends_nothing(
     assert [payload(c)["message"] for c in household.alex_calls] == []
 
 
+def _prompts_to_alex(household: Household) -> list[ServiceCall]:
+    """What reached Alex's phone, without the calls that clear a prompt."""
+    return [c for c in household.alex_calls if c.data["message"] != "clear_notification"]
+
+
+async def _start_and_keep(hass: HomeAssistant, device: str, times: int) -> None:
+    """Start a ritual by hand and mark it done, `times` times."""
+    for _ in range(times):
+        await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
+        await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
+        await hass.async_block_till_done()
+
+
 async def test_daily_cap_per_partner(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, household: Household
 ) -> None:
@@ -262,25 +275,19 @@ async def test_daily_cap_per_partner(
         options={CONF_DAILY_CAP: 2},
     )
     device = ritual_device(hass, "Our ritual")
-    for _ in range(3):
-        await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
-        await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
-        await hass.async_block_till_done()
-    prompts = [c for c in household.alex_calls if c.data["message"] != "clear_notification"]
-    assert len(prompts) == 2
+    await _start_and_keep(hass, device, times=3)
+    assert len(_prompts_to_alex(household)) == 2
     # The count survives a restart.
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
     await hass.async_block_till_done()
-    prompts = [c for c in household.alex_calls if c.data["message"] != "clear_notification"]
-    assert len(prompts) == 2
+    assert len(_prompts_to_alex(household)) == 2
     await hass.services.async_call(DOMAIN, "skip", {"ritual": device}, blocking=True)
     await move_to(hass, freezer, "2026-11-17 12:00:00-08:00")
     await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
     await hass.async_block_till_done()
-    prompts = [c for c in household.alex_calls if c.data["message"] != "clear_notification"]
-    assert len(prompts) == 3
+    assert len(_prompts_to_alex(household)) == 3
 
 
 async def test_a_busy_day_remembers_each_idea_once(
@@ -297,12 +304,8 @@ async def test_a_busy_day_remembers_each_idea_once(
         options={CONF_DAILY_CAP: 100},
     )
     device = ritual_device(hass, "Our ritual")
-    for _ in range(40):
-        await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
-        await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
-    await hass.async_block_till_done()
-    prompts = [c for c in household.alex_calls if c.data["message"] != "clear_notification"]
-    assert len(prompts) == 40
+    await _start_and_keep(hass, device, times=40)
+    assert len(_prompts_to_alex(household)) == 40
     sent_today = entry.runtime_data.stored_data()["ideas"]["sent_today"]
     assert sorted(sent_today) == sorted(set(sent_today))
     assert len(sent_today) == 3
@@ -365,12 +368,8 @@ async def test_surprise_prompts_come_from_the_library_without_repeats(
     device = ritual_device(hass)
     for day in range(10):
         await move_to(hass, freezer, f"2026-11-{16 + day} 18:00:00-08:00")
-        await hass.services.async_call(DOMAIN, "start", {"ritual": device}, blocking=True)
-        await hass.services.async_call(DOMAIN, "complete", {"ritual": device}, blocking=True)
-        await hass.async_block_till_done()
-    messages = [
-        c.data["message"] for c in household.alex_calls if c.data["message"] != "clear_notification"
-    ]
+        await _start_and_keep(hass, device, times=1)
+    messages = [c.data["message"] for c in _prompts_to_alex(household)]
     assert len(messages) == 10
     assert len(set(messages)) == 10
     # Started by hand: the cue without a name, then the idea.
