@@ -32,13 +32,12 @@ from .const import (
     RitualEventType,
     RitualKind,
 )
+from .core.idea_cycle import IdeaPool, next_idea
 from .core.ideas import (
     CycleState,
-    Idea,
     IdeaLibrary,
     IdeaMemory,
     Moment,
-    next_idea,
     own_prompts,
     parse_library,
     time_of_day,
@@ -111,7 +110,7 @@ class PartnerNotifier:
         self.rng = random.Random()
         self.phones = Phones(hass, engine.entry, engine.partner_name)
         self._timers: dict[str, CALLBACK_TYPE] = {}
-        self._candidates: dict[str, tuple[str, tuple[Idea, ...]]] = {}
+        self._candidates: dict[str, tuple[str, IdeaPool]] = {}
         self._at_started = AtStarted(hass)
 
     # ---------------------------------------------------------------- lifecycle
@@ -323,9 +322,12 @@ class PartnerNotifier:
             # A ritual's settings only change through a reload: worked out once.
             own = own_prompts(config.prompt_text, config.ritual_id)
             if config.prompt_mode is PromptMode.OWN and own:
-                pool = (f"own-{config.ritual_id}", own)
+                pool = (f"own-{config.ritual_id}", IdeaPool(own))
             else:
-                pool = (config.kind.value, (*self.library.for_kind(config.kind.value), *own))
+                pool = (
+                    config.kind.value,
+                    IdeaPool((*self.library.for_kind(config.kind.value), *own)),
+                )
             self._candidates[config.ritual_id] = pool
         key, candidates = pool
         memory = self.ideas

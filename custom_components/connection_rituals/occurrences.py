@@ -162,7 +162,9 @@ class OccurrenceMachine:
         """The end of a command from a state-change listener: Home Assistant delivers
         the events it fired (the `started` event first) once every listener of the
         state change returned; the bookkeeping, the entity updates and the save follow
-        just after (a task of the entry, so waiting for Home Assistant waits for it)."""
+        just after (a task of the entry, not `call_soon`: up to 2026.2 the listener
+        itself runs from `call_soon`, and waiting for Home Assistant waits only for
+        tasks)."""
         if self._commit_pending is None:
             self._commit_pending = self.entry.async_create_task(
                 self.hass, self._async_commit(), f"{DOMAIN} commit", eager_start=False

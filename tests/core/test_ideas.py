@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 import hashlib
-import itertools
 import json
 from pathlib import Path
-import random
 import re
 from typing import Any
 import unicodedata
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, settings
 import pytest
 
 from custom_components.connection_rituals.core.ideas import (
     CATEGORIES,
     KIND_CATEGORIES,
     REQUIRED_PHRASES,
-    CycleState,
     Idea,
     IdeaLibrary,
-    IdeaMemory,
     Moment,
-    next_idea,
     own_prompts,
     parse_library,
     time_of_day,
@@ -341,146 +336,6 @@ def test_a_duplicate_id_across_categories_is_rejected() -> None:
     data["ideas"]["repair"].append({"id": "repair-one", "text": "Again.", **TAGS})
     with pytest.raises(ValueError, match=r"already used at ideas\.repair\[0\]"):
         parse_library(data)
-
-
-# --------------------------------------------------------------------------- choose_idea
-
-
-# --------------------------------------------------------------------------- the cycles
-
-ANY_MOMENT = Moment("evening", together=True)
-
-
-def pool(n: int, **tags: Any) -> tuple[Idea, ...]:
-    return tuple(Idea(f"bedtime-idea-{i}", "bedtime", f"Idea number {i}", **tags) for i in range(n))
-
-
-def send(
-    ideas: tuple[Idea, ...],
-    count: int,
-    rng: random.Random,
-    state: CycleState | None = None,
-    moment: Moment = ANY_MOMENT,
-    **kwargs: Any,
-) -> tuple[list[str], CycleState]:
-    """Send `count` prompts from one pool; the ids in order and the cycle after them."""
-    state = state or CycleState()
-    sent = []
-    for _ in range(count):
-        chosen = next_idea(ideas, state, moment, rng, **kwargs)
-        assert chosen is not None
-        idea, state = chosen
-        sent.append(idea.idea_id)
-    return sent, state
-
-
-def test_choosing_from_nothing_gives_nothing() -> None:
-    assert next_idea((), CycleState(), ANY_MOMENT, random.Random(1)) is None
-    only = pool(1)
-    assert (
-        next_idea(only, CycleState(), ANY_MOMENT, random.Random(1), retired={only[0].idea_id})
-        is None
-    )
-
-
-@settings(max_examples=200, deadline=None)
-@given(size=st.integers(1, 70), cycles=st.integers(1, 4), seed=st.integers(0, 2**32))
-def test_a_cycle_sends_every_idea_once_before_any_comes_back(
-    size: int, cycles: int, seed: int
-) -> None:
-    ideas = pool(size)
-    sent, _ = send(ideas, size * cycles, random.Random(seed))
-    for start in range(0, len(sent), size):
-        assert sorted(sent[start : start + size]) == sorted(i.idea_id for i in ideas)
-    # Never the same idea twice in a row, also across a cycle boundary.
-    if size > 1:
-        assert all(a != b for a, b in itertools.pairwise(sent))
-
-
-@settings(max_examples=100, deadline=None)
-@given(size=st.integers(2, 40), first=st.integers(0, 39), seed=st.integers(0, 2**32))
-def test_the_cycle_survives_a_restart(size: int, first: int, seed: int) -> None:
-    """Stored and read back between any two prompts, the cycle goes on as it was."""
-    ideas = pool(size)
-    first = first % size
-    before, state = send(ideas, first, random.Random(seed))
-    memory = IdeaMemory(cycles={"bedtime": state})
-    restored = IdeaMemory.from_dict(json.loads(json.dumps(memory.as_dict())))
-    after, _ = send(ideas, size - first, random.Random(seed + 1), restored.cycles["bedtime"])
-    assert sorted(before + after) == sorted(i.idea_id for i in ideas)
-
-
-@settings(max_examples=100, deadline=None)
-@given(size=st.integers(3, 30), days=st.integers(1, 30), seed=st.integers(0, 2**32))
-def test_two_rituals_never_share_an_idea_on_a_day(size: int, days: int, seed: int) -> None:
-    """Two rituals drawing from one pool on the same days: the day's list keeps them apart."""
-    ideas = pool(size)
-    rng = random.Random(seed)
-    memory = IdeaMemory()
-    for day in range(days):
-        today = memory.today(f"2026-01-{day + 1:02d}")
-        for _ritual in range(2):
-            chosen = next_idea(
-                ideas, memory.cycles.get("bedtime", CycleState()), ANY_MOMENT, rng, avoid=today
-            )
-            assert chosen is not None
-            idea, memory.cycles["bedtime"] = chosen
-            today.append(idea.idea_id)
-        assert len(set(today)) == 2
-
-
-def test_a_daily_ritual_does_not_loop_the_same_order() -> None:
-    """300 days of one bedtime ritual: no repeat inside a cycle, and cycles are shuffled
-    afresh (the old selection looped 14 ideas in the same order forever)."""
-    ideas = pool(60)
-    sent, _ = send(ideas, 300, random.Random(7))
-    cycles = [sent[i : i + 60] for i in range(0, 300, 60)]
-    assert all(len(set(cycle)) == 60 for cycle in cycles)
-    assert len({tuple(cycle) for cycle in cycles}) == 5
-
-
-def test_ideas_that_fit_the_moment_come_first() -> None:
-    """No morning idea at 19:00 and no both-at-home idea while apart, while others fit."""
-    morning = Idea("general-m", "general", "Morning", frozenset({"morning"}))
-    together = Idea("general-t", "general", "Together", together=True)
-    anywhere = tuple(Idea(f"general-a{i}", "general", f"Any {i}") for i in range(5))
-    ideas = (morning, together, *anywhere)
-    rng = random.Random(3)
-    apart_evening = Moment("evening", together=False)
-    sent, _ = send(ideas, 5, rng, moment=apart_evening)
-    assert sorted(sent) == sorted(i.idea_id for i in anywhere)
-    # Once every fitting idea was sent, a new cycle begins instead of sending a misfit.
-    more, _ = send(ideas, 10, rng, moment=apart_evening)
-    assert {"general-m", "general-t"}.isdisjoint(more)
-    # When nothing fits at all, the cycle runs over the whole pool, still without repeats.
-    misfits = tuple(
-        Idea(f"general-m{i}", "general", f"M {i}", frozenset({"morning"})) for i in range(6)
-    )
-    sent, _ = send(misfits, 6, rng, moment=apart_evening)
-    assert sorted(sent) == sorted(i.idea_id for i in misfits)
-
-
-def test_retired_ideas_never_come_and_loved_ones_come_earlier() -> None:
-    ideas = pool(10)
-    sent, _ = send(ideas, 30, random.Random(5), retired={"bedtime-idea-3"})
-    assert "bedtime-idea-3" not in sent
-    loved = IdeaMemory(loved={"bedtime-idea-0": 3}).weights()
-    positions = []
-    for seed in range(200):
-        cycle, _ = send(ideas, 10, random.Random(seed), weights=loved)
-        assert sorted(cycle) == sorted(i.idea_id for i in ideas)  # still once per cycle
-        positions.append(cycle.index("bedtime-idea-0"))
-    assert sum(positions) / len(positions) < 3  # uniform would be 4.5
-
-
-def test_the_day_list_starts_afresh_each_day_and_memory_reads_garbage() -> None:
-    memory = IdeaMemory()
-    memory.today("2026-01-01").append("a")
-    assert memory.today("2026-01-01") == ["a"]
-    assert memory.today("2026-01-02") == []
-    for raw in (None, [], "x", {"cycles": "x", "loved": [], "retired": "y"}):
-        assert IdeaMemory.from_dict(raw).as_dict() == IdeaMemory().as_dict()
-    assert CycleState.from_dict({"sent": "x", "last": 3}) == CycleState()
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,14 @@
-"""The idea library and how a prompt is picked from it.
-
-The library is data (`ideas/<language>.json`); this module validates it, maps ritual
-kinds to pools, turns a couple's own prompt text into ideas, and chooses the next idea
-from a shuffled cycle per pool: no idea comes back before every idea of the pool that
-fits has been sent, the last of a cycle never opens the next, and ideas that fit the
-moment (time of day, both at home or apart) come first. Nothing here reads a clock or
-a file: the caller hands in the moment, the cycle state and the random generator.
+"""The idea library: data (`ideas/<language>.json`) that this module validates, the
+ritual kinds' pools, when an idea fits the moment (time of day, both at home or apart),
+and a couple's own prompt text turned into ideas. Picking the next idea from a pool's
+shuffled cycle is `idea_cycle.py`. Nothing here reads a clock or a file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 import hashlib
-import random
 import re
 from string import Formatter
 from types import MappingProxyType
@@ -303,57 +298,6 @@ def parse_library(data: Any) -> IdeaLibrary:
         phrases=_parse_phrases(data["phrases"]),
         ideas=_parse_ideas(data["ideas"]),
     )
-
-
-def next_idea(
-    candidates: Sequence[Idea],
-    state: CycleState,
-    moment: Moment,
-    rng: random.Random,
-    *,
-    avoid: Collection[str] = (),
-    retired: Collection[str] = (),
-    weights: Mapping[str, float] | None = None,
-) -> tuple[Idea, CycleState] | None:
-    """The next idea of a pool's cycle, and the cycle after sending it (None: no idea).
-
-    - No idea comes back while an idea that fits the moment is still unsent in this cycle;
-      when none is left, a new cycle begins (an idea that never fits this ritual's moments
-      does not hold the others back). When no idea of the pool fits, the moment is set
-      aside and the cycle runs over the whole pool.
-    - The idea sent last never comes next, also across a cycle boundary.
-    - `avoid` (ideas already sent today by other rituals) is passed over while any other
-      choice remains; `retired` ideas ("not this one") are never chosen.
-    - `weights` (default 1) make a loved idea come earlier in its cycle, never twice in it.
-    Candidates sharing an id count once (the first). The result depends only on the
-    arguments and the state of `rng`.
-    """
-    if not isinstance(avoid, (set, frozenset)):
-        avoid = set(avoid)  # looked up once per candidate
-    unique: dict[str, Idea] = {}
-    for idea in candidates:
-        if idea.idea_id not in retired:
-            unique.setdefault(idea.idea_id, idea)
-    if not unique:
-        return None
-    pool = tuple(unique.values())
-    sent = tuple(idea_id for idea_id in state.sent if idea_id in unique)
-    done = set(sent)
-    # When nothing in the pool fits the moment, the moment is set aside (the cycle still holds).
-    universe = [idea for idea in pool if idea.fits(moment)] or list(pool)
-    fitting = [idea for idea in universe if idea.idea_id not in done]
-    if not fitting:
-        sent, fitting = (), universe
-    choices = (
-        [idea for idea in fitting if idea.idea_id != state.last and idea.idea_id not in avoid]
-        or [idea for idea in fitting if idea.idea_id != state.last]
-        or fitting
-    )
-    if weights:
-        pick = rng.choices(choices, [weights.get(idea.idea_id, 1.0) for idea in choices])[0]
-    else:
-        pick = rng.choice(choices)
-    return pick, CycleState(sent=(*sent, pick.idea_id), last=pick.idea_id)
 
 
 def own_prompts(text: str | None, ritual_id: str) -> tuple[Idea, ...]:
