@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 import gc
-import json
 import logging
 from pathlib import Path
 import statistics
@@ -36,8 +35,14 @@ from unittest.mock import patch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_couple import (  # noqa: E402  # a sibling script: scripts/ is on the path
+    HISTORY_YEARS,
+    make_entry,
+    setup,
+    write_history,
+)
 from homeassistant import loader  # noqa: E402
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData  # noqa: E402
+from homeassistant.config_entries import ConfigEntryState  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback  # noqa: E402
 from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
 from homeassistant.helpers.storage import Store  # noqa: E402
@@ -47,27 +52,11 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
 )
 
 from custom_components.connection_rituals.const import (  # noqa: E402
-    CONF_ACTIVE_END,
-    CONF_ACTIVE_START,
-    CONF_DAILY_CAP,
-    CONF_DAY_BOUNDARY,
-    CONF_DEVICES_A,
-    CONF_DEVICES_B,
-    CONF_MIN_AWAY_MINUTES,
     CONF_NOTIFY_A,
-    CONF_PARTNER_A,
-    CONF_PARTNER_B,
-    CONF_TRIGGER_ENTITY,
-    CONF_TRIGGER_STATE,
-    CONF_TRIGGER_TIME,
-    CONF_TRIGGER_TYPE,
     DOMAIN,
     EVENT_CONNECTION_RITUALS,
     SAVE_DELAY_SECONDS,
-    STORAGE_MINOR_VERSION,
-    STORAGE_VERSION,
     RitualKind,
-    TriggerType,
 )
 from custom_components.connection_rituals.core.streaks import StreakRules  # noqa: E402
 from custom_components.connection_rituals.storage import RitualsStore  # noqa: E402
@@ -76,7 +65,6 @@ from tests.conftest import (  # noqa: E402
     ALEX_PHONE_IN_USE,
     SAM,
     SAM_TV,
-    ritual_subentry,
     set_person,
 )
 
@@ -84,124 +72,11 @@ UNRELATED_WRITES = 100_000
 OVERHEAD_ROUNDS = 15
 ARRIVALS = 1_000
 SETUP_RUNS = 7
-HISTORY_YEARS = 10
 STORM_EVENTS = 1_000
 STORM_SPACING = 0.01  # seconds: 1 000 events in 10 s
 MINIMAL = "person.minimal"  # a person only the bench's minimal integration watches
 
 Row = tuple[str, str, str, bool]
-
-
-# ---------------------------------------------------------------- entries
-
-
-def twenty_rituals() -> list[ConfigSubentryData]:
-    """Twenty rituals of every kind, the way a keen couple might configure them."""
-    all_day = {CONF_ACTIVE_START: "00:00:00", CONF_ACTIVE_END: "00:00:00"}
-    rituals = [
-        ritual_subentry(
-            RitualKind.REUNION, name="Reunion", **{CONF_MIN_AWAY_MINUTES: 0}, **all_day
-        ),
-        ritual_subentry(RitualKind.DEPARTURE, name="Departure"),
-        ritual_subentry(RitualKind.APART, name="Thinking of you"),
-        ritual_subentry(RitualKind.APART, name="Long day apart", apart_hours=8.0),
-    ]
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.MORNING, name=f"Morning {i}", **{CONF_TRIGGER_TIME: f"0{6 + i}:15:00"}
-            )
-        )
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.BEDTIME, name=f"Bedtime {i}", **{CONF_TRIGGER_TIME: f"2{i}:30:00"}
-            )
-        )
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.CUSTOM, name=f"Custom time {i}", **{CONF_TRIGGER_TIME: f"1{i}:00:00"}
-            )
-        )
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.CUSTOM,
-                name=f"Custom state {i}",
-                **{
-                    CONF_TRIGGER_TYPE: TriggerType.STATE,
-                    CONF_TRIGGER_ENTITY: f"input_boolean.ritual_trigger_{i}",
-                    CONF_TRIGGER_STATE: "on",
-                },
-            )
-        )
-    assert len(rituals) == 20
-    return rituals
-
-
-_serial = 0
-
-
-def make_entry(**data: Any) -> MockConfigEntry:
-    """A couple entry (as tests/conftest.py builds it) with twenty rituals."""
-    global _serial
-    _serial += 1
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Alex & Sam",
-        unique_id=f"{ALEX}|{SAM}|{_serial}",
-        data={
-            CONF_PARTNER_A: ALEX,
-            CONF_PARTNER_B: SAM,
-            CONF_DEVICES_A: [ALEX_PHONE_IN_USE],
-            CONF_DEVICES_B: [SAM_TV],
-            CONF_DAY_BOUNDARY: "04:00:00",
-            **data,
-        },
-        options={CONF_DAILY_CAP: 10**9},  # 1 000 prompts a day in the benchmark
-        subentries_data=twenty_rituals(),
-        version=1,
-        minor_version=1,
-    )
-
-
-def write_history(hass: HomeAssistant, entry: MockConfigEntry, years: int) -> int:
-    """Pre-populate the entry's Store file with `years` of daily history; returns bytes."""
-    today = date.today()
-    rituals: dict[str, Any] = {}
-    for n, subentry_id in enumerate(entry.subentries):
-        history: dict[str, list[int]] = {}
-        for offset in range(years * 365, 0, -1):
-            day = today - timedelta(days=offset)
-            if (offset + n) % 11 == 0:
-                continue  # no opportunity
-            if (offset + n) % 7 == 0:
-                history[day.isoformat()] = [1, 0, 1]  # started, completed, missed
-            else:
-                history[day.isoformat()] = [1, 1]
-        rituals[subentry_id] = {"history": history, "enabled": True, "rotation": n}
-    key = f"{DOMAIN}.{entry.entry_id}"
-    payload = {
-        "version": STORAGE_VERSION,
-        "minor_version": STORAGE_MINOR_VERSION,
-        "key": key,
-        "data": {
-            "couple": {"vacation": False, "away_since": {}, "apart_since": None},
-            "rituals": rituals,
-        },
-    }
-    path = Path(hass.config.path(".storage", key))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(payload)
-    path.write_text(text, encoding="utf-8")
-    return len(text)
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set the entry up and let everything settle."""
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 # ---------------------------------------------------------------- figures

@@ -3,7 +3,7 @@
 Run as `.venv/bin/python scripts/bench_history.py`. Not part of the test suite: the
 figures depend on the machine.
 
-The couple's file is made the way ten years of use leave it (as scripts/bench.py does):
+The couple's file is made the way ten years of use leave it (scripts/bench_couple.py):
 ten years of daily records for twenty rituals written raw, set up once (older days fold
 into a baseline, HISTORY_DAYS days stay) and unloaded (written back), then set up again.
 Then the `connection_rituals/history` handler answers the largest range it accepts
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench import make_entry, setup, write_history  # noqa: E402
+from bench_couple import make_entry, setup, write_history  # noqa: E402
 from homeassistant import loader  # noqa: E402
 from homeassistant.components.websocket_api import messages  # noqa: E402
 from homeassistant.helpers.json import json_bytes  # noqa: E402
