@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import async_mock_service
 
 from custom_components.connection_rituals.const import DOMAIN, RitualKind
 from custom_components.connection_rituals.core.ideas import parse_library
-from custom_components.connection_rituals.notifier import load_library
+from custom_components.connection_rituals.prompt_words import load_library
 
 from .conftest import SAM, SetupEntry, couple_entry, ritual_subentry, set_person
 from .helpers import move_to

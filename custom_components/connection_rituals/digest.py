@@ -66,7 +66,7 @@ from .engine import RitualEngine
 from .entity import CoupleEntity
 from .idea_feedback import library_idea_text
 from .models import parse_time
-from .notifier import load_library
+from .prompt_words import load_library
 
 _LOGGER = logging.getLogger(__name__)
 

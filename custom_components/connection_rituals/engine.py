@@ -37,10 +37,11 @@ from .events import RitualEventListener
 from .figures import export
 from .house import HouseActions
 from .models import Occurrence, Ritual, RitualConfig, RitualState
-from .notifier import PartnerNotifier, load_library
+from .notifier import PartnerNotifier
 from .occurrences import OccurrenceMachine
 from .phone_actions import PhoneActions
 from .presence import Move, device_use_change, other
+from .prompt_words import load_library
 from .repairs import async_check_entities
 from .triggers import Triggers
 

@@ -1,18 +1,15 @@
 """Prompts on the partners' phones: actionable, varied, fair and quiet.
 
 The notifier hears the engine's events (an occurrence started, was snoozed, ended); it
-decides who hears about it, when (quiet hours, daily cap), with which
-words (own prompts or the idea library), and turns taps on the phone back into
-engine actions. A failing notify service never breaks the engine.
+decides who hears about it and when (quiet hours, daily cap), sends the words
+`prompt_words.py` writes, and turns taps on the phone back into engine actions. A
+failing notify service never breaks the engine.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-import json
 import logging
-from pathlib import Path
-import random
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
@@ -28,57 +25,29 @@ from .const import (
     DEFAULT_DAILY_CAP,
     DOMAIN,
     PARTNERS,
-    PromptMode,
     RitualEventType,
     RitualKind,
 )
-from .core.idea_cycle import IdeaPool, next_idea
-from .core.ideas import (
-    CycleState,
-    IdeaLibrary,
-    IdeaMemory,
-    Moment,
-    own_prompts,
-    parse_library,
-    time_of_day,
-)
+from .core.ideas import IdeaLibrary, IdeaMemory
 from .core.prompting import (
-    ACTION_DONE,
     ACTION_PREFIX,
-    ACTION_REPLY,
-    ACTION_SKIP,
-    ACTION_SNOOZE,
-    action_id,
     after_quiet_hours,
     count_against_cap,
     notification_tag,
 )
-from .core.schedule import HOME, PresenceCondition, is_away
+from .core.schedule import PresenceCondition, is_away
 from .events import ENDED, RitualEvent
 from .idea_feedback import feedback_payload, feedback_tag
 from .models import Occurrence, Ritual, parse_time
 from .phones import Phones, Target
 from .presence import other
+from .prompt_words import PromptWords
 from .timers import AtStarted
 from .views import CoupleView
 
 _LOGGER = logging.getLogger(__name__)
 
-NOTIFY_TIMEOUT_SECONDS = 10
-IDEAS_DIR = Path(__file__).parent / "ideas"
 MAX_STORED_REPLIES = 100
-
-
-def load_library(language: str) -> IdeaLibrary:
-    """Read the idea library for a language, falling back to English (runs in the executor)."""
-    candidates = [IDEAS_DIR / f"{language.lower()}.json"]
-    if "-" in language:
-        candidates.append(IDEAS_DIR / f"{language.split('-')[0].lower()}.json")
-    candidates.append(IDEAS_DIR / "en.json")
-    for path in candidates:
-        if path.is_file():
-            return parse_library(json.loads(path.read_text(encoding="utf-8")))
-    raise FileNotFoundError(IDEAS_DIR / "en.json")
 
 
 class PartnerNotifier:
@@ -107,10 +76,9 @@ class PartnerNotifier:
         self.daily_cap = int(options.get(CONF_DAILY_CAP, DEFAULT_DAILY_CAP))
         self.store_replies = bool(options.get(CONF_STORE_REPLIES, False))
         self.idea_feedback = bool(options.get(CONF_IDEA_FEEDBACK, False))
-        self.rng = random.Random()
         self.phones = Phones(hass, engine.entry, engine.partner_name)
         self._timers: dict[str, CALLBACK_TYPE] = {}
-        self._candidates: dict[str, tuple[str, IdeaPool]] = {}
+        self.words = PromptWords(engine, library, ideas)
         self._at_started = AtStarted(hass)
 
     # ---------------------------------------------------------------- lifecycle
@@ -237,39 +205,21 @@ class PartnerNotifier:
         ]
         if not recipients:
             return  # no idea is used up for a prompt nobody receives
-        text = self._prompt_text(ritual, occurrence)
+        text = self.words.text(ritual, occurrence)
         for partner, target in recipients:
             if partner not in occurrence.prompted:
                 occurrence.prompted.append(partner)
-            message = f"{self._reunion_cue(ritual, occurrence, partner)}{text}"
+            message = f"{self.words.cue(ritual, occurrence, partner)}{text}"
             payload: dict[str, Any] = {"title": ritual.config.name, "message": message}
             if target.actionable:
                 payload["data"] = {
                     "tag": notification_tag(occurrence.occurrence_id),
                     "group": DOMAIN,
-                    "actions": self._actions(ritual, occurrence),
+                    "actions": self.words.actions(ritual, occurrence),
                 }
             else:
-                # A plain target may be shared (a TV, the sidebar): say who it is for.
-                payload["title"] = self.library.phrases["plain_title"].format(
-                    ritual=ritual.config.name, partner=self.engine.partner_name(partner)
-                )
+                payload["title"] = self.words.plain_title(ritual, partner)
             self.phones.call(target, payload)
-
-    def _reunion_cue(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> str:
-        """What is coming, before the idea: "Sam is home. Phones down for 10 minutes? ",
-        or, for the one who arrived (or a reunion started by hand), just the second part."""
-        minutes = ritual.config.window_minutes
-        if ritual.config.kind is not RitualKind.REUNION or not minutes:
-            return ""
-        phrases = self.library.phrases
-        actor = occurrence.actor
-        if actor is None or actor == partner:
-            return phrases["reunion_cue_self"].format(minutes=minutes) + " "
-        return (
-            phrases["reunion_cue"].format(partner=self.engine.partner_name(actor), minutes=minutes)
-            + " "
-        )
 
     def _has_left(self, ritual: Ritual, occurrence: Occurrence, partner: str) -> bool:
         """A ritual for the two at home does not follow a partner who went out since it
@@ -280,78 +230,6 @@ class PartnerNotifier:
             and not occurrence.manual
             and is_away(self.engine.partner_state(partner))
         )
-
-    def _actions(self, ritual: Ritual, occurrence: Occurrence) -> list[dict[str, str]]:
-        phrases = self.library.phrases
-        # "Not today" is always offered (always free); Android shows three buttons.
-        decline = {
-            "action": action_id(ACTION_SKIP, occurrence.occurrence_id),
-            "title": phrases[
-                "skip_evening" if ritual.config.kind is RitualKind.BEDTIME else "skip"
-            ],
-        }
-        if ritual.config.kind is RitualKind.BEDTIME and ritual.config.reply:
-            # Reply takes Snooze's place: Reply, Done, Not tonight.
-            return [
-                {
-                    "action": action_id(ACTION_REPLY, occurrence.occurrence_id),
-                    "title": phrases["reply"],
-                    "behavior": "textInput",
-                },
-                {
-                    "action": action_id(ACTION_DONE, occurrence.occurrence_id),
-                    "title": phrases["done"],
-                },
-                decline,
-            ]
-        return [
-            {"action": action_id(ACTION_DONE, occurrence.occurrence_id), "title": phrases["done"]},
-            {
-                "action": action_id(ACTION_SNOOZE, occurrence.occurrence_id),
-                "title": phrases["snooze"],
-            },
-            decline,
-        ]
-
-    def _prompt_text(self, ritual: Ritual, occurrence: Occurrence) -> str:
-        """Own words, or the next idea of the ritual's pool (a shuffled cycle per couple
-        and pool, fitted to the moment; own prompts mix in when both are chosen)."""
-        config = ritual.config
-        pool = self._candidates.get(config.ritual_id)
-        if pool is None:
-            # A ritual's settings only change through a reload: worked out once.
-            own = own_prompts(config.prompt_text, config.ritual_id)
-            if config.prompt_mode is PromptMode.OWN and own:
-                pool = (f"own-{config.ritual_id}", IdeaPool(own))
-            else:
-                pool = (
-                    config.kind.value,
-                    IdeaPool((*self.library.for_kind(config.kind.value), *own)),
-                )
-            self._candidates[config.ritual_id] = pool
-        key, candidates = pool
-        memory = self.ideas
-        sent_today = memory.today(self.engine.today().isoformat())
-        moment = Moment(
-            time_of_day=time_of_day(dt_util.now().hour),
-            together=all(self.engine.partner_state(p) == HOME for p in PARTNERS),
-        )
-        chosen = next_idea(
-            candidates,
-            memory.cycles.get(key, CycleState()),
-            moment,
-            self.rng,
-            avoid=sent_today,
-            retired=memory.retired,
-            weights=memory.weights(),
-        )
-        if chosen is None:
-            return config.name
-        idea, memory.cycles[key] = chosen
-        if idea.idea_id not in sent_today:  # bounded by the library, however many prompts
-            sent_today.append(idea.idea_id)
-        memory.remember(occurrence.occurrence_id, idea.idea_id)
-        return idea.text
 
     def _within_cap(self, partner: str) -> bool:
         """Count a prompt against the partner's daily cap; False once it is reached."""

@@ -20,7 +20,7 @@ from .const import (
     RitualKind,
 )
 from .core.rhythms import DayKind
-from .notifier import load_library
+from .prompt_words import load_library
 from .rhythm_signals import RITUAL_SIGNAL
 from .rhythms import learner_of
 

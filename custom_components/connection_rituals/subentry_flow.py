@@ -50,7 +50,7 @@ from .const import (
     TriggerType,
 )
 from .core.schedule import WEEKDAYS, PresenceCondition
-from .notifier import load_library
+from .prompt_words import load_library
 from .reunion_cues import CUE_FIELDS, cue_form_fields
 from .rhythm_flow import async_rhythm_placeholder, async_suggest, ritual_fields
 
