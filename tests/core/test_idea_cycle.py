@@ -262,8 +262,8 @@ def test_a_pool_counts_an_id_once_and_knows_what_fits_each_moment() -> None:
     indexed = IdeaPool((evening, together, again))
     assert indexed.ideas == (evening, together)
     assert indexed.ids == {"general-e", "general-t"}
-    assert indexed.fitting(Moment("evening", together=False)) == (evening,)
-    assert indexed.fitting(Moment("morning", together=True)) == (together,)
+    assert indexed.fitting(Moment("evening", together=False)) == ("general-e",)
+    assert indexed.fitting(Moment("morning", together=True)) == ("general-t",)
     assert indexed.fitting(Moment("morning", together=False)) == ()
     # Nothing fits: the moment is set aside, the whole pool is the cycle.
     chosen = next_idea(indexed, CycleState(), Moment("morning", False), random.Random(2))

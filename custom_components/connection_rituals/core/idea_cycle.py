@@ -1,10 +1,12 @@
 """How the next prompt is picked from a pool: a shuffled cycle per pool, ideas that fit
 the moment first. A pool is indexed once (its ideas by id, and which fit each moment),
-because a prompt is picked on the arrival's path, while the partner walks in."""
+and a pick filters ids by set lookups: a prompt is picked on the arrival's path, while
+the partner walks in."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from itertools import filterfalse
 import random
 
 from .idea_memory import CycleState
@@ -12,25 +14,31 @@ from .ideas import Idea, Moment
 
 
 class IdeaPool:
-    """A ritual's candidates, each id once (the first), with the ideas that fit each
+    """A ritual's candidates, each id once (the first), with the ids that fit each
     moment worked out on first use. Immutable: a changed pool is a new `IdeaPool`."""
 
-    __slots__ = ("_fitting", "ideas", "ids")
+    __slots__ = ("_fitting", "by_id", "ids", "order")
 
     def __init__(self, candidates: Iterable[Idea]) -> None:
         """Index the candidates (an id given twice counts once, the first)."""
-        unique: dict[str, Idea] = {}
+        self.by_id: dict[str, Idea] = {}
         for idea in candidates:
-            unique.setdefault(idea.idea_id, idea)
-        self.ideas: tuple[Idea, ...] = tuple(unique.values())
-        self.ids: frozenset[str] = frozenset(unique)
-        self._fitting: dict[Moment, tuple[Idea, ...]] = {}
+            self.by_id.setdefault(idea.idea_id, idea)
+        self.order: tuple[str, ...] = tuple(self.by_id)
+        self.ids: frozenset[str] = frozenset(self.by_id)
+        self._fitting: dict[Moment, tuple[str, ...]] = {}
 
-    def fitting(self, moment: Moment) -> tuple[Idea, ...]:
-        """The ideas that suit the moment, in pool order (there are eight moments)."""
+    @property
+    def ideas(self) -> tuple[Idea, ...]:
+        """The pool's ideas, in order."""
+        return tuple(self.by_id.values())
+
+    def fitting(self, moment: Moment) -> tuple[str, ...]:
+        """The ids of the ideas that suit the moment, in pool order (eight moments)."""
         fitting = self._fitting.get(moment)
         if fitting is None:
-            fitting = self._fitting[moment] = tuple(i for i in self.ideas if i.fits(moment))
+            fitting = tuple(i for i, idea in self.by_id.items() if idea.fits(moment))
+            self._fitting[moment] = fitting
         return fitting
 
 
@@ -58,34 +66,34 @@ def next_idea(
     arguments and the state of `rng`.
     """
     pool = candidates if isinstance(candidates, IdeaPool) else IdeaPool(candidates)
-    if not isinstance(avoid, (set, frozenset)):
-        avoid = set(avoid)  # looked up once per candidate
+    # Ids, filtered in order by set lookups (no idea object is touched until the pick).
     ids: Collection[str] = pool.ids
     if retired and not pool.ids.isdisjoint(retired):
         ids = pool.ids.difference(retired)
         if not ids:
             return None
-        everything = [idea for idea in pool.ideas if idea.idea_id in ids]
-        universe = [idea for idea in pool.fitting(moment) if idea.idea_id in ids] or everything
-    elif not pool.ideas:
+        universe = [i for i in pool.fitting(moment) if i in ids] or [
+            i for i in pool.order if i in ids
+        ]
+    elif not pool.order:
         return None
     else:
         # When nothing in the pool fits the moment, the moment is set aside.
-        universe = list(pool.fitting(moment) or pool.ideas)
+        universe = list(pool.fitting(moment) or pool.order)
     # The cycle still holds for ideas that left the pool's moments; gone ideas drop out.
     sent = tuple(filter(ids.__contains__, state.sent))
-    done = set(sent)
-    fitting = [idea for idea in universe if idea.idea_id not in done] if done else universe
+    fitting = list(filterfalse(set(sent).__contains__, universe)) if sent else universe
     if not fitting:
         sent, fitting = (), universe
     last = state.last
+    passed_over = {*avoid, last} if avoid else {last}
     choices = (
-        [idea for idea in fitting if idea.idea_id != last and idea.idea_id not in avoid]
-        or [idea for idea in fitting if idea.idea_id != last]
+        list(filterfalse(passed_over.__contains__, fitting))
+        or [i for i in fitting if i != last]
         or fitting
     )
     if weights:
-        pick = rng.choices(choices, [weights.get(idea.idea_id, 1.0) for idea in choices])[0]
+        pick = rng.choices(choices, [weights.get(i, 1.0) for i in choices])[0]
     else:
         pick = rng.choice(choices)
-    return pick, CycleState(sent=(*sent, pick.idea_id), last=pick.idea_id)
+    return pool.by_id[pick], CycleState(sent=(*sent, pick), last=pick)
