@@ -20,23 +20,19 @@ from custom_components.connection_rituals.const import (  # noqa: E402
     CONF_ACTIVE_END,
     CONF_ACTIVE_START,
     CONF_DAILY_CAP,
-    CONF_DAY_BOUNDARY,
-    CONF_DEVICES_A,
-    CONF_DEVICES_B,
     CONF_MIN_AWAY_MINUTES,
-    CONF_PARTNER_A,
-    CONF_PARTNER_B,
+    CONF_READING_MINUTES,
     CONF_TRIGGER_ENTITY,
     CONF_TRIGGER_STATE,
     CONF_TRIGGER_TIME,
     CONF_TRIGGER_TYPE,
+    DEFAULT_READING_MINUTES,
     DOMAIN,
-    STORAGE_MINOR_VERSION,
-    STORAGE_VERSION,
     RitualKind,
     TriggerType,
 )
-from tests.conftest import ALEX, ALEX_PHONE_IN_USE, SAM, SAM_TV, ritual_subentry  # noqa: E402
+from tests.conftest import ALEX, SAM, couple_entry, ritual_subentry  # noqa: E402
+from tests.helpers import stored_file  # noqa: E402
 
 HISTORY_YEARS = 10
 
@@ -90,25 +86,16 @@ _serial = 0
 
 
 def make_entry(**data: Any) -> MockConfigEntry:
-    """A couple entry (as tests/conftest.py builds it) with twenty rituals."""
+    """Alex & Sam (as the tests build them) with twenty rituals, a reading time as a
+    couple would have it, and no daily cap to speak of."""
     global _serial
     _serial += 1
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Alex & Sam",
+    return couple_entry(
+        *twenty_rituals(),
+        # 1 000 prompts a day in the benchmark; the reading time as installed.
+        options={CONF_DAILY_CAP: 10**9, CONF_READING_MINUTES: DEFAULT_READING_MINUTES},
         unique_id=f"{ALEX}|{SAM}|{_serial}",
-        data={
-            CONF_PARTNER_A: ALEX,
-            CONF_PARTNER_B: SAM,
-            CONF_DEVICES_A: [ALEX_PHONE_IN_USE],
-            CONF_DEVICES_B: [SAM_TV],
-            CONF_DAY_BOUNDARY: "04:00:00",
-            **data,
-        },
-        options={CONF_DAILY_CAP: 10**9},  # 1 000 prompts a day in the benchmark
-        subentries_data=twenty_rituals(),
-        version=1,
-        minor_version=1,
+        **data,
     )
 
 
@@ -128,15 +115,7 @@ def write_history(hass: HomeAssistant, entry: MockConfigEntry, years: int) -> in
                 history[day.isoformat()] = [1, 1]
         rituals[subentry_id] = {"history": history, "enabled": True, "rotation": n}
     key = f"{DOMAIN}.{entry.entry_id}"
-    payload = {
-        "version": STORAGE_VERSION,
-        "minor_version": STORAGE_MINOR_VERSION,
-        "key": key,
-        "data": {
-            "couple": {"vacation": False, "away_since": {}, "apart_since": None},
-            "rituals": rituals,
-        },
-    }
+    payload = stored_file(entry.entry_id, rituals)
     path = Path(hass.config.path(".storage", key))
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(payload)

@@ -141,13 +141,16 @@ def ritual_subentry(kind: RitualKind, **overrides: Any) -> ConfigSubentryData:
 
 
 def couple_entry(
-    *subentries: ConfigSubentryData, options: dict[str, Any] | None = None, **data: Any
+    *subentries: ConfigSubentryData,
+    options: dict[str, Any] | None = None,
+    unique_id: str = f"{ALEX}|{SAM}",
+    **data: Any,
 ) -> MockConfigEntry:
     """A config entry for Alex and Sam."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Alex & Sam",
-        unique_id=f"{ALEX}|{SAM}",
+        unique_id=unique_id,
         data={
             CONF_PARTNER_A: ALEX,
             CONF_PARTNER_B: SAM,

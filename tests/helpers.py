@@ -11,7 +11,12 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.connection_rituals.const import PromptMode
+from custom_components.connection_rituals.const import (
+    DOMAIN,
+    STORAGE_MINOR_VERSION,
+    STORAGE_VERSION,
+    PromptMode,
+)
 
 from .conftest import SAM, Household, couple_entry, set_person
 
@@ -19,6 +24,28 @@ OWN = {"prompt_mode": PromptMode.OWN, "prompt_text": "Hold each other for ten sl
 # A reunion's prompt first says what is coming: to the one at home, and to the one who came.
 CUE_AT_HOME = "Sam is home. Phones down for 10 minutes? "
 CUE_ARRIVED = "Phones down for 10 minutes? "
+
+
+def stored_file(
+    entry_id: str,
+    rituals: dict[str, Any],
+    version: int = STORAGE_VERSION,
+    minor_version: int = STORAGE_MINOR_VERSION,
+    **couple_data: Any,
+) -> dict[str, Any]:
+    """A couple's stored file as the integration's Store holds it (nobody away, not
+    apart, no vacation); `couple_data` adds top-level data keys."""
+    key = f"{DOMAIN}.{entry_id}"
+    return {
+        "version": version,
+        "minor_version": minor_version,
+        "key": key,
+        "data": {
+            "couple": {"vacation": False, "away_since": {}, "apart_since": None},
+            "rituals": rituals,
+            **couple_data,
+        },
+    }
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:

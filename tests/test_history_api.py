@@ -29,13 +29,11 @@ from custom_components.connection_rituals.const import (
     CONF_HIDE_STREAKS,
     DOMAIN,
     HISTORY_DAYS,
-    STORAGE_MINOR_VERSION,
-    STORAGE_VERSION,
     RitualKind,
 )
 
 from .conftest import SAM, couple_entry, ritual_subentry, set_person
-from .helpers import devices_by_name, move_to, tick
+from .helpers import devices_by_name, move_to, stored_file, tick
 
 TODAY = date(2026, 11, 16)  # a Monday; the ritual day of 17:30 local below
 NOW = "2026-11-16 17:30:00-08:00"
@@ -47,16 +45,7 @@ def _day(offset: int) -> str:
 
 def _store(hass_storage: dict[str, Any], entry: MockConfigEntry, rituals: dict[str, Any]) -> None:
     """A couple's stored file (storage version 2: compact day records)."""
-    key = f"{DOMAIN}.{entry.entry_id}"
-    hass_storage[key] = {
-        "version": STORAGE_VERSION,
-        "minor_version": STORAGE_MINOR_VERSION,
-        "key": key,
-        "data": {
-            "couple": {"vacation": False, "away_since": {}, "apart_since": None},
-            "rituals": rituals,
-        },
-    }
+    hass_storage[f"{DOMAIN}.{entry.entry_id}"] = stored_file(entry.entry_id, rituals)
 
 
 def _two_rituals(**options: Any) -> MockConfigEntry:

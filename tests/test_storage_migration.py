@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.connection_rituals.const import DOMAIN, HISTORY_DAYS, RitualKind
 
 from .conftest import SAM, couple_entry, ritual_subentry, set_person
-from .helpers import move_to, tick
+from .helpers import move_to, stored_file, tick
 
 STORAGE_KEY = f"{DOMAIN}.{{entry_id}}"
 TODAY = date(2026, 11, 16)  # a Monday; the ritual day of 17:30 local below
@@ -24,16 +24,7 @@ TODAY = date(2026, 11, 16)  # a Monday; the ritual day of 17:30 local below
 
 def _version_1(entry_id: str, rituals: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """A file as release 0.1 (storage version 1) wrote it."""
-    return {
-        "version": 1,
-        "minor_version": 1,
-        "key": STORAGE_KEY.format(entry_id=entry_id),
-        "data": {
-            "couple": {"vacation": False, "away_since": {}, "apart_since": None},
-            "rituals": rituals,
-            **extra,
-        },
-    }
+    return stored_file(entry_id, rituals, version=1, minor_version=1, **extra)
 
 
 def _three_years(last_missed: date) -> dict[str, dict[str, int]]:
