@@ -229,7 +229,25 @@ async def bench_arrival(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row
         reached.setdefault("done", time.perf_counter())
 
     engine.person_changed = _timed_person_changed
-    stages: dict[str, list[float]] = {"ours": [], "prompt": [], "event": [], "returned": []}
+    # ... and, inside it, choosing the prompt's idea (the notifier's words).
+    assert engine.notifier is not None
+    words = engine.notifier.words
+    text = words.text
+
+    def _timed_text(ritual: Any, occurrence: Any) -> str:
+        reached.setdefault("idea", time.perf_counter())
+        chosen = text(ritual, occurrence)
+        reached.setdefault("idea_chosen", time.perf_counter())
+        return chosen
+
+    words.text = _timed_text  # type: ignore[method-assign]
+    stages: dict[str, list[float]] = {
+        "ours": [],
+        "prompt": [],
+        "event": [],
+        "returned": [],
+        "idea": [],
+    }
 
     async def arrival() -> tuple[float, float]:
         set_person(hass, SAM, "not_home")
@@ -246,6 +264,7 @@ async def bench_arrival(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row
         stages["prompt"].append(reached["notify"] - reached["ours"])
         stages["event"].append(reached["event"] - reached["ours"])
         stages["returned"].append(reached["done"] - reached["ours"])
+        stages["idea"].append(reached["idea_chosen"] - reached["idea"])
         return max(reached["notify"], reached["event"]) - start, reached["floor"] - start
 
     async def lone_floor() -> float:
@@ -291,6 +310,7 @@ async def bench_arrival(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row
     unsub_floor()
     unsub_lone()
     engine.person_changed = person_changed
+    words.text = text  # type: ignore[method-assign]
     for stage in stages.values():
         del stage[: len(stage) - ARRIVALS]  # the measured arrivals, not the warm-up
     arrive_med, arrive_p99 = median(arrivals) * 1e6, p99(arrivals) * 1e6
@@ -320,7 +340,8 @@ async def bench_arrival(hass: HomeAssistant, entry: MockConfigEntry) -> list[Row
         ),
         (
             "   where (medians): floor -> our listener; from its start: -> notify "
-            "call / -> started event / -> it returned (the event waits for that)",
+            "call / -> started event / -> it returned (the event waits for that); "
+            "of it, choosing the idea",
             " / ".join(f"{median(stage) * 1e6:.0f}" for stage in stages.values()) + " µs",
             "",
             True,
