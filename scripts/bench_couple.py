@@ -48,24 +48,16 @@ def twenty_rituals() -> list[ConfigSubentryData]:
         ritual_subentry(RitualKind.APART, name="Thinking of you"),
         ritual_subentry(RitualKind.APART, name="Long day apart", apart_hours=8.0),
     ]
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.MORNING, name=f"Morning {i}", **{CONF_TRIGGER_TIME: f"0{6 + i}:15:00"}
-            )
-        )
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.BEDTIME, name=f"Bedtime {i}", **{CONF_TRIGGER_TIME: f"2{i}:30:00"}
-            )
-        )
-    for i in range(4):
-        rituals.append(
-            ritual_subentry(
-                RitualKind.CUSTOM, name=f"Custom time {i}", **{CONF_TRIGGER_TIME: f"1{i}:00:00"}
-            )
-        )
+    daily_times = {
+        (RitualKind.MORNING, "Morning"): ("06:15:00", "07:15:00", "08:15:00", "09:15:00"),
+        (RitualKind.BEDTIME, "Bedtime"): ("20:30:00", "21:30:00", "22:30:00", "23:30:00"),
+        (RitualKind.CUSTOM, "Custom time"): ("10:00:00", "11:00:00", "12:00:00", "13:00:00"),
+    }
+    for (kind, name), times in daily_times.items():
+        rituals += [
+            ritual_subentry(kind, name=f"{name} {i}", **{CONF_TRIGGER_TIME: at})
+            for i, at in enumerate(times)
+        ]
     for i in range(4):
         rituals.append(
             ritual_subentry(
