@@ -81,6 +81,7 @@ class PromptWords:
         )
 
     def actions(self, ritual: Ritual, occurrence: Occurrence) -> list[dict[str, str]]:
+        """The prompt's buttons: Done, Snooze (Reply at bedtime, if on) and Not today."""
         phrases = self.library.phrases
         # "Not today" is always offered (always free); Android shows three buttons.
         decline = {
